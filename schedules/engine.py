@@ -63,6 +63,16 @@ class Context:
         return run(child.spec, child.params, ctx)
 
 
+def evaluate_expression(expr, epochs: np.ndarray, spec_name: str, param: str) -> np.ndarray:
+    """A user expression over ``epochs``; a failure at some epoch names the scheduler and parameter."""
+    from .expr import ExpressionError
+
+    try:
+        return np.broadcast_to(expr.evaluate(epochs), epochs.shape)
+    except ExpressionError as err:
+        raise ScheduleError(f"{spec_name}: {param}: {err}", param) from None
+
+
 def names() -> list[str]:
     return list(registry())
 
@@ -103,8 +113,13 @@ def validate(name: str, params=None, *, groups: int = 1, _path: str = "", _depth
 
 
 def run(spec: Spec, params: dict, ctx: Context) -> np.ndarray:
+    """A spec's curve as a float64 array of shape (groups, steps) that the caller may own and modify."""
     out = spec.compute(params, ctx)
-    return np.broadcast_to(out, (ctx.groups, ctx.steps))
+    shape = (ctx.groups, ctx.steps)
+    if isinstance(out, np.ndarray) and out.shape == shape and out.dtype == np.float64 and out.flags.owndata \
+            and out.flags.writeable:
+        return out
+    return np.array(np.broadcast_to(out, shape), dtype=np.float64)
 
 
 def _check_int(name, value, low, high):
@@ -170,8 +185,9 @@ def compute(name: str, params=None, *, steps: int, base_lr=0.1, metrics=None) ->
     if _uses_metrics(child):
         ctx.metrics = _metrics(metrics, steps, child.spec)
     with np.errstate(all="ignore"):
-        out = np.array(run(child.spec, child.params, ctx), dtype=np.float64)
-    if np.isnan(out).any():
+        out = run(child.spec, child.params, ctx)
+    # NaN survives a sum, so a finite sum rules it out cheaply; an infinite one needs the element check
+    if not np.isfinite(out.sum()) and np.isnan(out).any():
         t = int(np.argwhere(np.isnan(out))[0][-1])
         raise ScheduleError(f"{name}: the learning rate is not a number from step {t} on (an overflow "
                             "such as inf * 0 in float64); choose parameters that keep it finite", None)

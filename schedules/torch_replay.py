@@ -359,10 +359,12 @@ class ChainedScheduler(Scheduler):
                             "torch raises NotImplementedError there", "schedulers")
 
 
-def lambda_tables(exprs, steps: int):
+def lambda_tables(exprs, steps: int, spec_name: str):
     """lr_lambda values for epochs 0..steps (one array per group), computed vectorized once."""
+    from .engine import evaluate_expression
+
     epochs = np.arange(steps + 1, dtype=np.float64)
-    return [np.broadcast_to(e.evaluate(epochs), epochs.shape) for e in exprs]
+    return [evaluate_expression(e, epochs, spec_name, "lr_lambda") for e in exprs]
 
 
 def build(child, opt: Optimizer, steps: int):
@@ -375,7 +377,7 @@ def build(child, opt: Optimizer, steps: int):
         return ChainedScheduler(opt, members)
     if name in ("LambdaLR", "MultiplicativeLR"):
         cls = LambdaLR if name == "LambdaLR" else MultiplicativeLR
-        return cls(opt, lambda_tables(p["lr_lambda"], steps))
+        return cls(opt, lambda_tables(p["lr_lambda"], steps, child.spec.name))
     return globals()[name](opt, **p)
 
 
