@@ -13,6 +13,7 @@ import numpy as np
 
 from .engine import Child, Context, evaluate_expression
 from .errors import ScheduleError
+from .fastcos import cos_progression
 from .params import STEP_CAP, factor_param, gamma_param, lr_param, milestones_param, power_param, steps_param
 from .spec import REQUIRED, Param, Slider, Spec, register
 from .torch_replay import replay
@@ -169,8 +170,10 @@ torch_spec("PolynomialLR", "Decay the lr polynomially to zero over total_iters s
 # -------------------------------------------------------------------------------------------- cosines
 
 
-def cosine_closed(eta, base_col, t, T):
-    return eta + (base_col - eta) * (1 + np.cos(np.pi * t / T)) / 2
+def cosine_closed(eta, base_col, steps: int, T: int):
+    """torch's _get_closed_form_lr: eta + (base - eta) * (1 + cos(pi * t / T)) / 2."""
+    cos = cos_progression(np.pi / T, 0.0, steps, lambda k: np.cos(np.pi * k / T))
+    return eta + (base_col - eta) * (1 + cos) / 2
 
 
 def cosine_annealing_lr(p, ctx: Context):
@@ -178,7 +181,7 @@ def cosine_annealing_lr(p, ctx: Context):
     if eta != 0 and ctx.steps > T + 1:
         # past T_max torch's recursion loses ~eps*eta per step to cancellation: repeat it exactly
         return replay(Child(COSINE, p), ctx.base, ctx.steps)
-    return cosine_closed(eta, ctx.base_col, ctx.tf, T)
+    return cosine_closed(eta, ctx.base_col, ctx.steps, T)
 
 
 COSINE = torch_spec(
@@ -195,18 +198,19 @@ COSINE = torch_spec(
 
 def cawr_lr(p, ctx: Context):
     T0, mult, eta = p["T_0"], p["T_mult"], p["eta_min"]
-    t = ctx.t
-    if mult == 1:
-        t_cur, t_i = t % T0, np.full_like(t, T0)
-    else:  # cycle starts T0*(mult^n - 1)/(mult - 1), as integers: torch's T_cur/T_i counters are ints too
-        starts, lengths = [0], [T0]
-        while starts[-1] + lengths[-1] < ctx.steps:
-            starts.append(starts[-1] + lengths[-1])
-            lengths.append(lengths[-1] * mult)
-        n = np.searchsorted(np.asarray(starts, dtype=np.int64), t, side="right") - 1
-        t_cur = t - np.asarray(starts, dtype=np.int64)[n]
-        t_i = np.asarray(lengths, dtype=np.float64)[n]
-    return eta + (ctx.base_col - eta) * (1 + np.cos(np.pi * t_cur / t_i)) / 2
+    # torch's T_cur / T_i counters are integers: cycle i starts at T0 * (mult^i - 1) / (mult - 1) and lasts
+    # T0 * mult^i steps, and every cycle of one length has bit-identical values, so each length is computed once
+    out = np.empty((ctx.groups, ctx.steps))
+    start, length = 0, T0
+    while start < ctx.steps:
+        n = min(length, ctx.steps - start)
+        cycle = cosine_closed(eta, ctx.base_col, n, length)
+        if mult == 1:
+            out[:] = np.tile(cycle, (1, ctx.steps // n + 1))[:, : ctx.steps]
+            break
+        out[:, start: start + n] = cycle
+        start, length = start + length, length * mult
+    return out
 
 
 torch_spec("CosineAnnealingWarmRestarts", "Cosine annealing that restarts every T_i steps; T_i grows by T_mult.",
@@ -289,23 +293,25 @@ def one_cycle_lr(p, ctx: Context):
                   (total - 1, "initial", "min")]
     else:
         phases = [(float(pct * total) - 1, "initial", "max"), (total - 1, "max", "min")]
-    t = ctx.tf
     out = np.empty((ctx.groups, ctx.steps))
-    todo = np.ones(ctx.steps, dtype=bool)
+    done = 0  # steps 0..done-1 are assigned; a phase takes the steps t <= end not taken by an earlier phase
     start = 0.0
     for i, (end, a, b) in enumerate(phases):
-        mask = todo & (t <= end) if i < len(phases) - 1 else todo
-        if mask.any():
+        stop = ctx.steps if i == len(phases) - 1 else min(ctx.steps, max(done, math.floor(end) + 1))
+        if stop > done:
             if end == start:
                 _refuse("OneCycleLR", "pct_start", f"pct_start * total_steps = {pct * total:g} gives phase {i + 1} "
                         "zero length, and torch divides by zero when it reaches it; choose another pct_start")
-            frac = (t[mask] - start) / (end - start)
+            span = end - start
+            frac = (np.arange(done, stop, dtype=np.float64) - start) / span
             lo, hi = values[a], values[b]
             if p["anneal_strategy"] == "cos":
-                out[:, mask] = hi + (lo - hi) / 2.0 * (np.cos(np.pi * frac) + 1)
+                cos = cos_progression(np.pi / span, np.pi * (done - start) / span, stop - done,
+                                      lambda k, f=frac: np.cos(np.pi * f[k]))
+                out[:, done:stop] = hi + (lo - hi) / 2.0 * (cos + 1)
             else:
-                out[:, mask] = (hi - lo) * frac + lo
-        todo &= ~mask
+                out[:, done:stop] = (hi - lo) * frac + lo
+            done = stop
         start = end
     return out
 
