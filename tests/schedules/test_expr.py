@@ -382,7 +382,9 @@ def test_speed():
     result = expression.evaluate(epochs)
     elapsed = time.perf_counter() - start
     e = epochs.astype(np.float64)
-    np.testing.assert_array_equal(result, 0.5 * (1 + np.cos(np.pi * e / 1000)) * 0.95 ** (e // 3))
+    # whole-number powers of a constant come from two tables (within 2 ulp of np.power / Python's pow)
+    np.testing.assert_allclose(result, 0.5 * (1 + np.cos(np.pi * e / 1000)) * 0.95 ** (e // 3), rtol=1e-14,
+                               atol=1e-300)
     assert elapsed < 1.0  # ~80 ms measured; generous for slow CI machines
 
 
