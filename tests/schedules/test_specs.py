@@ -124,7 +124,8 @@ def test_other_kinds_are_checked(name):
 def test_unknown_and_missing_parameters(name):
     spec = schedules.get(name)
     first = spec.params[0].name if spec.params else "x"
-    with pytest.raises(schedules.ScheduleError, match="did you mean") as err:
+    # with no parameters there is nothing to suggest, and the message says so
+    with pytest.raises(schedules.ScheduleError, match="did you mean" if spec.params else r"valid: none") as err:
         run(name, dict(spec.example, **{first + "s": 1}))
     assert err.value.param == first + "s"
     for p in spec.params:
