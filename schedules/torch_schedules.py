@@ -176,15 +176,34 @@ def cosine_closed(eta, base_col, steps: int, T: int):
     return eta + (base_col - eta) * (1 + cos) / 2
 
 
+def cosine_recursion(eta: float, base: np.ndarray, T: int, steps: int) -> np.ndarray:
+    """torch's recursive CosineAnnealingLR.get_lr, operation for operation. The per-step ratios are vectorized
+    (numpy's cos equals CPython's math.cos here); only the recurrence itself, whose rounding we must repeat,
+    runs as a scalar loop."""
+    t = np.arange(1, steps, dtype=np.float64)
+    with np.errstate(all="ignore"):  # the ratio is unused (and may divide by zero) on restart steps
+        ratios = ((1 + np.cos(np.pi * t / T)) / (1 + np.cos(np.pi * (t - 1) / T))).tolist()
+    restarts = ((np.arange(1, steps) - 1 - T) % (2 * T) == 0).tolist()
+    out = np.empty((base.size, steps))
+    for g, lr in enumerate(base.tolist()):
+        bump = (lr - eta) * (1 - math.cos(math.pi / T)) / 2  # torch adds this at each restart, from the raw base
+        values = [lr]
+        for ratio, restart in zip(ratios, restarts):
+            lr = lr + bump if restart else ratio * (lr - eta) + eta
+            values.append(lr)
+        out[g] = values
+    return out
+
+
 def cosine_annealing_lr(p, ctx: Context):
     T, eta = p["T_max"], p["eta_min"]
     if eta != 0 and ctx.steps > T + 1:
         # past T_max torch's recursion loses ~eps*eta per step to cancellation: repeat it exactly
-        return replay(Child(COSINE, p), ctx.base, ctx.steps)
+        return cosine_recursion(eta, ctx.base, T, ctx.steps)
     return cosine_closed(eta, ctx.base_col, ctx.steps, T)
 
 
-COSINE = torch_spec(
+torch_spec(
     "CosineAnnealingLR", "Cosine from the initial lr down to eta_min over T_max steps, and back up after.",
     [steps_param("T_max", REQUIRED, "Half period of the cosine, in steps."),
      lr_param("eta_min", 0.0, "Minimum lr.")],
