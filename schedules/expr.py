@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import ScheduleError
+from .fastmath import powers_at
 
 MAX_LENGTH = 300  # characters
 MAX_NODES = 120  # AST expression nodes
@@ -59,24 +60,8 @@ def _only(err: Errors, evaluated) -> Errors:
     return None if err is None else np.where(evaluated, err, np.int8(0))
 
 
-def _scalar_to_int_powers(a, b):
-    """``a ** b`` for one positive base and many whole exponents in [0, 2**31), else None. Two small tables and a
-    multiply per element replace np.power's ~60 ns per element (`0.95 ** epoch` is the commonest lambda); the
-    result is within 2 ulp of Python's pow."""
-    if np.ndim(a) != 0 or not 0 < a < np.inf or np.ndim(b) == 0 or b.size < 1024:
-        return None
-    low, high = b.min(), b.max()
-    if not (0 <= low and high < 2**31) or not np.array_equal(b, np.floor(b)):
-        return None
-    whole = b.astype(np.int64)
-    bits = 10  # exponent = high part * 1024 + low part
-    fine = np.power(a, np.arange(1 << bits, dtype=np.float64))
-    coarse = np.power(a, np.arange((int(high) >> bits) + 1, dtype=np.float64) * (1 << bits))
-    return np.take(coarse, whole >> bits) * np.take(fine, whole & ((1 << bits) - 1))
-
-
 def _pow(a, b):
-    result = _scalar_to_int_powers(a, b)
+    result = powers_at(a, b)  # `0.95 ** epoch`, the commonest lambda: 3 ms instead of np.power's 60 per 1e6
     if result is not None:
         return result, None
     result = np.power(a, b)

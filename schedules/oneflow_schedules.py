@@ -17,6 +17,7 @@ import numpy as np
 
 from .engine import Child, Context
 from .errors import ScheduleError
+from .fastmath import cos_pi_ratio, powers_at
 from .params import STEP_CAP, factor_param, gamma_param, lr_param, milestones_param, power_param, steps_param
 from .spec import REQUIRED, Param, Slider, Spec, register
 from .torch_schedules import PLATEAU_PARAMS, plateau_replay
@@ -73,7 +74,8 @@ def oneflow_spec(title, summary, params, formula, notes=(), get_lr=None, compute
 
 
 def _pow(x, exponent) -> np.ndarray:
-    return np.power(x, np.asarray(exponent, dtype=np.float64))
+    fast = powers_at(x, exponent) if np.ndim(exponent) else None
+    return fast if fast is not None else np.power(x, np.asarray(exponent, dtype=np.float64))
 
 
 # ------------------------------------------------------------------------------------------- factors
@@ -185,7 +187,7 @@ oneflow_spec(
 
 def cosine_decay_get_lr(p, base, t):
     T, alpha = p["decay_steps"], p["alpha"]
-    cos_decay = 0.5 * (1 + np.cos(np.pi * t / T))
+    cos_decay = 0.5 * (1 + cos_pi_ratio(np.minimum(t, T), T))  # past T the value is alpha anyway
     return base * np.where(t < T, (1 - alpha) * cos_decay + alpha, alpha)
 
 
@@ -201,7 +203,7 @@ oneflow_spec(
 
 def cosine_annealing_get_lr(p, base, t):
     T, eta = p["T_max"], p["eta_min"]
-    return eta + (base - eta) * (0.5 * (1 + np.cos(np.pi * t / T)))
+    return eta + (base - eta) * (0.5 * (1 + cos_pi_ratio(t, T)))
 
 
 oneflow_spec(
@@ -229,6 +231,20 @@ def _cycle_index(t: np.ndarray, T0: int, mult: int) -> tuple[np.ndarray, np.ndar
     return epoch, x
 
 
+def _cycle_cosines(t, epoch, step_in_epoch, epoch_steps, T0, mult):
+    """cos(pi * step_in_epoch / epoch_steps), as OneFlow computes it, through fastmath's tables: one table for
+    T_mult = 1; one per cycle for sorted steps (each cycle a contiguous run); plain np.cos otherwise."""
+    if mult == 1:
+        return cos_pi_ratio(step_in_epoch, T0)
+    if t.size < 2 or not np.all(t[1:] >= t[:-1]):
+        return np.cos(np.pi * step_in_epoch / epoch_steps)
+    out = np.empty(t.shape)
+    edges = [0, *(np.flatnonzero(np.diff(epoch)) + 1).tolist(), t.size]
+    for a, b in zip(edges, edges[1:]):
+        out[a:b] = cos_pi_ratio(step_in_epoch[a:b], epoch_steps[a])
+    return out
+
+
 def cawr_get_lr(p, base, t):
     T0, mult, eta = p["T_0"], p["T_mult"], p["eta_min"]
     decay, limit = p["decay_rate"], p["restart_limit"]
@@ -242,7 +258,7 @@ def cawr_get_lr(p, base, t):
         epoch_steps = T0
         step_in_epoch = t - epoch_steps * epoch
     gamma = _pow(decay, epoch)
-    cos_decay = 0.5 * (1 + np.cos(np.pi * step_in_epoch / epoch_steps))
+    cos_decay = 0.5 * (1 + _cycle_cosines(t, epoch, step_in_epoch, epoch_steps, T0, mult))
     lr = eta + (base * gamma - eta) * cos_decay
     if limit == 0:
         return lr

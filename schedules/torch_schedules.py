@@ -13,7 +13,7 @@ import numpy as np
 
 from .engine import Child, Context, evaluate_expression
 from .errors import ScheduleError
-from .fastcos import cos_progression
+from .fastmath import cos_progression, int_powers
 from .params import STEP_CAP, factor_param, gamma_param, lr_param, milestones_param, power_param, steps_param
 from .spec import REQUIRED, Param, Slider, Spec, register
 from .torch_replay import replay
@@ -29,15 +29,6 @@ MULTIPLICATIVE = {"StepLR", "MultiStepLR", "ConstantLR", "LinearLR", "Exponentia
 def torch_spec(title, summary, params, compute, formula, notes=(), **kw) -> Spec:
     return register(Spec(f"torch.{title}", title, summary, tuple(params), compute, formula,
                          DOCS.format(title), tuple(notes), **kw))
-
-
-def int_powers(gamma: float, n: int) -> np.ndarray:
-    """gamma ** k for k = 0..n-1, each within ~2 ulp of Python's pow, at the cost of a multiply per element:
-    an outer product of gamma ** (high part) and gamma ** (low part) (np.power over 1e6 exponents is 60 ms)."""
-    block = max(1, math.isqrt(n))
-    low = np.power(gamma, np.arange(block, dtype=np.float64))
-    high = np.power(gamma, np.arange(0, n + block, block, dtype=np.float64))
-    return np.outer(high, low).ravel()[:n]
 
 
 def _refuse(title, param, why):

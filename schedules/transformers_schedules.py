@@ -4,7 +4,7 @@ Ten of them are ``torch.optim.lr_scheduler.LambdaLR(m)``: ``lr[t] = base_g * m(t
 ``scheduler.step()``. Their multipliers ``m`` are vectorized here with the library's own operation order
 (``transformers/optimization.py``), so they agree with the library to ~1e-15 on this machine: numpy's ``cos`` and
 ``sqrt`` match CPython's ``math``, numpy's ``**`` differs in the last bit on ~5% of inputs, and long cosines use
-the fast angle-addition path of ``fastcos`` (exact near the bottom of each cosine, ~1e-12 elsewhere).
+the fast angle-addition path of ``fastmath`` (exact near the bottom of each cosine, ~1e-12 elsewhere).
 ``reduce_lr_on_plateau`` is torch's ReduceLROnPlateau; ``greedy`` (GreedyLR) is a metric-driven state machine
 replayed step by step.
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from .engine import Context
 from .errors import ScheduleError
-from .fastcos import cos_progression
+from .fastmath import cos_progression
 from .params import STEP_CAP, factor_param, lr_param, power_param, steps_param
 from .spec import REQUIRED, Param, Slider, Spec, register
 from .torch_schedules import PLATEAU_PARAMS, plateau_replay
@@ -80,12 +80,13 @@ def _curve(ctx: Context, m: np.ndarray) -> np.ndarray:
     return ctx.base_col * m[None, :]
 
 
-def _warmup(ctx: Context, W: int) -> tuple[np.ndarray, np.ndarray]:
-    """(mask t < W, m filled with the shared linear warmup float(t) / float(max(1, W)) there and 0 elsewhere)."""
-    warm = ctx.t < W
+def _warmup(ctx: Context, W: int) -> tuple[slice, slice, np.ndarray]:
+    """(steps t < W, steps t >= W, m holding the shared linear warmup float(t) / float(max(1, W)) on the first
+    and 0 elsewhere). Slices, not masks: the phases are contiguous and boolean indexing costs more than the math."""
+    w = max(0, min(W, ctx.steps))
     m = np.zeros(ctx.steps)
-    m[warm] = ctx.tf[warm] / float(max(1, W))
-    return warm, m
+    m[:w] = ctx.tf[:w] / float(max(1, W))
+    return slice(0, w), slice(w, None), m
 
 
 def _progress(ctx: Context, W: int, N: int, sel: np.ndarray) -> np.ndarray:
@@ -139,8 +140,8 @@ hf_spec("constant", "get_constant_schedule", "The optimizer's lr, unchanged.", [
 
 def constant_with_warmup(p, ctx: Context):
     W = p["num_warmup_steps"]
-    warm, m = _warmup(ctx, W)
-    m[~warm] = 1.0
+    _, rest, m = _warmup(ctx, W)
+    m[rest] = 1.0
     return _curve(ctx, m)
 
 
@@ -155,8 +156,7 @@ hf_spec("constant_with_warmup", "get_constant_schedule_with_warmup",
 
 def linear(p, ctx: Context):
     W, N = p["num_warmup_steps"], p["num_training_steps"]
-    warm, m = _warmup(ctx, W)
-    rest = ~warm
+    _, rest, m = _warmup(ctx, W)
     m[rest] = np.maximum(0.0, (N - ctx.t[rest]).astype(np.float64) / float(max(1, N - W)))
     return _curve(ctx, m)
 
@@ -173,8 +173,7 @@ hf_spec("linear", "get_linear_schedule_with_warmup",
 
 def cosine(p, ctx: Context):
     W, N, nc = p["num_warmup_steps"], p["num_training_steps"], p["num_cycles"]
-    warm, m = _warmup(ctx, W)
-    rest = ~warm
+    _, rest, m = _warmup(ctx, W)
     progress = _progress(ctx, W, N, rest)
     m[rest] = np.maximum(0.0, 0.5 * (1.0 + _cos_cycles(nc, progress, 1.0 / max(1, N - W), 0.0)))
     return _curve(ctx, m)
@@ -192,11 +191,17 @@ hf_spec("cosine", "get_cosine_schedule_with_warmup",
 
 def cosine_with_restarts(p, ctx: Context):
     W, N, nc = p["num_warmup_steps"], p["num_training_steps"], p["num_cycles"]
-    warm, m = _warmup(ctx, W)
-    rest = ~warm
-    progress = _progress(ctx, W, N, rest)
-    value = np.maximum(0.0, 0.5 * (1.0 + np.cos(math.pi * ((float(nc) * progress) % 1.0))))
-    m[rest] = np.where(progress >= 1.0, 0.0, value)
+    _, rest, m = _warmup(ctx, W)
+    # progress >= 1 (from t = W + max(1, N - W) on) gives 0, which m already holds
+    cycling = slice(rest.start, max(rest.start, min(ctx.steps, W + max(1, N - W))))
+    cycles = float(nc) * _progress(ctx, W, N, cycling)
+    # cos(pi * (x % 1)) = (-1)^floor(x) * cos(pi * x): the unwrapped cosine is a progression fastmath computes
+    # quickly; near each restart (|cos| ~ 1) it takes the library's own expression, so the wrap stays exact
+    sign = 1.0 - 2.0 * (cycles.astype(np.int64) & 1)  # cycles >= 0: the cast floors
+    exact = lambda k: sign[k] * np.cos(math.pi * (cycles[k] % 1.0))  # noqa: E731
+    step = float(nc) / max(1, N - W)
+    cos = sign * cos_progression(math.pi * step, 0.0, cycles.size, exact)
+    m[cycling] = np.maximum(0.0, 0.5 * (1.0 + cos))
     return _curve(ctx, m)
 
 
@@ -223,11 +228,10 @@ def polynomial(p, ctx: Context):
         _refuse("polynomial", "num_training_steps", f"num_training_steps = num_warmup_steps = {W} makes transformers "
                 f"divide by zero (ZeroDivisionError) at step {W}; make num_training_steps larger, or show at most "
                 f"{W} steps")
-    warm, m = _warmup(ctx, W)
-    past = ctx.t > N
-    m[past & ~warm] = lr_end / lr_init
-    decay = ~warm & ~past
-    if decay.any():
+    _, rest, m = _warmup(ctx, W)
+    decay = slice(rest.start, max(rest.start, min(N + 1, ctx.steps)))  # W <= t <= N
+    m[decay.stop:] = lr_end / lr_init
+    if decay.stop > decay.start:
         pct_remaining = 1 - (ctx.t[decay] - W).astype(np.float64) / float(N - W)
         m[decay] = ((lr_init - lr_end) * pct_remaining ** power + lr_end) / lr_init
     return _curve(ctx, m)
@@ -253,8 +257,7 @@ def inverse_sqrt(p, ctx: Context):
     timescale = p["timescale"]
     if timescale is None:
         timescale = W or 10_000
-    warm, m = _warmup(ctx, W)
-    rest = ~warm
+    _, rest, m = _warmup(ctx, W)
     shift = timescale - W
     m[rest] = 1.0 / np.sqrt((ctx.t[rest] + shift) / timescale)
     return _curve(ctx, m)
@@ -274,8 +277,7 @@ hf_spec("inverse_sqrt", "get_inverse_sqrt_schedule", "Linear warmup from 0, then
 def cosine_with_min_lr(p, ctx: Context):
     W, N, nc = p["num_warmup_steps"], p["num_training_steps"], p["num_cycles"]
     rate = _min_lr_rate(p, ctx)
-    warm, m = _warmup(ctx, W)
-    rest = ~warm
+    _, rest, m = _warmup(ctx, W)
     progress = _progress(ctx, W, N, rest)
     factor = 0.5 * (1.0 + _cos_cycles(nc, progress, 1.0 / max(1, N - W), 0.0))
     m[rest] = np.maximum(0, factor * (1 - rate) + rate)
@@ -300,13 +302,12 @@ def cosine_warmup_with_min_lr(p, ctx: Context):
     W, N, nc, wr = float(p["num_warmup_steps"]), float(p["num_training_steps"]), p["num_cycles"], p["warmup_lr_rate"]
     rate = _min_lr_rate(p, ctx)
     tf = ctx.tf
-    warm = tf < W
+    warm, rest = slice(0, min(int(W), ctx.steps)), slice(min(int(W), ctx.steps), None)
     m = np.empty(ctx.steps)
     if wr is None:
         m[warm] = (tf[warm] + 1.0) / max(1.0, W)
     else:
         m[warm] = wr + (1.0 - wr) * tf[warm] / max(1, W - 1)
-    rest = ~warm
     progress = (tf[rest] - W + 1.0) / max(1.0, N - W)
     factor = 0.5 * (1.0 + _cos_cycles(nc, progress, 1.0 / max(1.0, N - W), 1.0 / max(1.0, N - W)))
     m[rest] = np.maximum(0, factor * (1 - rate) + rate)
@@ -351,24 +352,29 @@ def wsd_stable_steps(p) -> int:
 def warmup_stable_decay(p, ctx: Context):
     W, D, r, nc = p["num_warmup_steps"], p["num_decay_steps"], p["min_lr_ratio"], p["num_cycles"]
     S = wsd_stable_steps(p)
-    t = ctx.t
-    m = np.full(ctx.steps, float(r))
-    warm = t < W
-    stable = ~warm & (t < W + S)
-    decay = ~warm & ~stable & (t < W + S + D)
-    m[stable] = 1.0
-    if warm.any():
-        q = ctx.tf[warm] / float(max(1, W))
+    n = ctx.steps
+    m = np.full(n, float(r))
+    # the phases are contiguous: warmup [0, W), stable [W, W+S), decay [max(W, W+S), W+S+D); S may be negative
+    warm_end = min(W, n)
+    stable_end = min(max(W + S, warm_end), n)
+    decay_start, decay_end = min(max(W, W + S), n), min(max(W + S + D, 0), n)
+    m[warm_end:stable_end] = 1.0
+    if warm_end > 0:
+        q = ctx.tf[:warm_end] / float(max(1, W))
         kind = p["warmup_type"]
-        f = q if kind == "linear" else 0.5 * (1.0 - np.cos(math.pi * q)) if kind == "cosine" else \
-            1.0 - np.sqrt(1.0 - q)
-        m[warm] = np.maximum(0.0, f * (1.0 - r) + r)
-    if decay.any():
-        q = (t[decay] - W - S).astype(np.float64) / float(max(1, D))
+        if kind == "cosine":
+            f = 0.5 * (1.0 - cos_progression(math.pi / max(1, W), 0.0, q.size, lambda k: np.cos(math.pi * q[k])))
+        else:
+            f = q if kind == "linear" else 1.0 - np.sqrt(1.0 - q)
+        m[:warm_end] = np.maximum(0.0, f * (1.0 - r) + r)
+    if decay_end > decay_start:
+        q = (ctx.t[decay_start:decay_end] - W - S).astype(np.float64) / float(max(1, D))
         kind = p["decay_type"]
-        f = 1.0 - q if kind == "linear" else 0.5 * (1.0 + np.cos(math.pi * float(nc) * 2.0 * q)) \
-            if kind == "cosine" else 1.0 - np.sqrt(q)
-        m[decay] = np.maximum(0.0, f * (1.0 - r) + r)
+        if kind == "cosine":
+            f = 0.5 * (1.0 + _cos_cycles(nc, q, 1.0 / max(1, D), float(q[0])))
+        else:
+            f = 1.0 - q if kind == "linear" else 1.0 - np.sqrt(q)
+        m[decay_start:decay_end] = np.maximum(0.0, f * (1.0 - r) + r)
     return _curve(ctx, m)
 
 

@@ -1,9 +1,9 @@
-"""The fast cosine keeps 1 + cos and 1 - cos accurate to ~1e-11 relative, which is what cosine schedules need."""
+"""fastmath: powers within a few ulp; 1 + cos and 1 - cos accurate to ~1e-11 relative, as cosine schedules need."""
 
 import numpy as np
 import pytest
 
-from schedules.fastcos import MAX_ANGLE, cos_progression
+from schedules.fastmath import MAX_ANGLE, cos_progression, int_powers
 
 
 def exact_for(alpha, beta):
@@ -46,3 +46,14 @@ def test_large_angles_and_short_runs_use_the_exact_formula_only():
     seen.clear()
     cos_progression(1e-4, 0.0, 100, lambda k: seen.append(len(k)) or np.cos(k * 1e-4))
     assert seen == [100]
+
+
+@pytest.mark.parametrize("gamma", [0.95, 0.9999, 1.0001, 0.5, 1.0, 7.0])
+def test_int_powers_match_pythons_pow(gamma):
+    n = 20_000 if gamma <= 1.0001 else 360  # 7.0 ** 365 overflows (Python's pow raises there)
+    ref = np.array([gamma ** k for k in range(n)])
+    got = int_powers(gamma, n)
+    normal = (ref > 1e-300) & np.isfinite(ref)
+    assert np.max(np.abs(got[normal] - ref[normal]) / ref[normal]) < 1e-15
+    assert np.array_equal(got[~normal], ref[~normal]) or np.all(got[~normal] < 1e-290)
+    assert got[0] == 1.0 and got[1] == gamma
