@@ -174,6 +174,21 @@ def _uses_metrics(child: Child) -> bool:
     return False
 
 
+def phases(name: str, params=None, *, steps: int) -> list[tuple[int, str]]:
+    """Phase boundaries of a schedule worth marking on a chart (warmup end, milestones, ...), as (step, label)
+    pairs with 0 < step < steps, sorted; [] for schedules without phases. Raises ScheduleError like compute."""
+    steps = _check_int("steps", steps, 1, MAX_STEPS)
+    child = validate(name, params)
+    if child.spec.phases is None:
+        return []
+    marks = {}
+    for step, label in child.spec.phases(child.params, steps):
+        step = int(step)
+        if 0 < step < steps and len(marks) < 64:
+            marks.setdefault(step, label)
+    return sorted(marks.items())
+
+
 def compute(name: str, params=None, *, steps: int, base_lr=0.1, metrics=None) -> np.ndarray:
     """The learning rate for each of ``steps`` training steps: ``lr[t]`` is in effect after ``t`` calls of
     ``scheduler.step()``. Returns float64 of shape (steps,), or (groups, steps) when ``base_lr`` is a list.

@@ -18,7 +18,7 @@ import numpy as np
 from .engine import Child, Context
 from .errors import ScheduleError
 from .fastmath import cos_pi_ratio, powers_at
-from .params import STEP_CAP, factor_param, gamma_param, lr_param, milestones_param, power_param, steps_param
+from .params import STEP_CAP, factor_param, gamma_param, lr_param, marks, milestones_param, power_param, steps_param
 from .spec import REQUIRED, Param, Slider, Spec, register
 from .torch_schedules import PLATEAU_PARAMS, plateau_replay
 
@@ -92,7 +92,8 @@ oneflow_spec(
     r"\eta_t = \eta_0 \cdot (f \text{ if } t < T \text{ else } 1)",
     ["total_iters=0 gives the base lr from step 0 (torch would keep the factor forever).",
      "OneFlow raises ValueError for a factor outside [0, 1].", CLOSED],
-    get_lr=constant_get_lr)
+    get_lr=constant_get_lr,
+    phases=marks(("total_iters", "factor ends")))
 
 
 def linear_get_lr(p, base, t):
@@ -111,7 +112,8 @@ oneflow_spec(
      "total_iters=0 gives base * end_factor from step 0.",
      "OneFlow 0.7.0 returned the base lr (factor 1) from total_iters on, ignoring end_factor; master (shown here) "
      "holds end_factor.", CLOSED],
-    get_lr=linear_get_lr)
+    get_lr=linear_get_lr,
+    phases=marks(("total_iters", "ramp ends")))
 
 
 def exponential_get_lr(p, base, t):
@@ -151,7 +153,8 @@ oneflow_spec("MultiStepLR", "Multiply the lr by gamma at each milestone.",
              r"\eta_t = \eta_0 \cdot \gamma^{\mathrm{bisect\_right}(m,\ t)}",
              ["Milestones must be strictly increasing (OneFlow asserts it; torch accepts any order and repeats).",
               CLOSED],
-             get_lr=multistep_get_lr, check=lambda p, groups: _increasing("milestones", p["milestones"]))
+             get_lr=multistep_get_lr, check=lambda p, groups: _increasing("milestones", p["milestones"]),
+    phases=marks(("milestones", "decay")))
 
 
 def polynomial_get_lr(p, base, t):
@@ -180,7 +183,8 @@ oneflow_spec(
      "multiple of decay_batch and jumps back up one step later, each cycle decaying over a longer span "
      "decay_batch * ceil(t / decay_batch) from a lower point.",
      "OneFlow 0.7.0 called decay_batch `steps`.", "OneFlow asserts decay_batch > 0.", CLOSED],
-    get_lr=polynomial_get_lr)
+    get_lr=polynomial_get_lr,
+    phases=marks(("decay_batch", "decay ends")))
 
 # -------------------------------------------------------------------------------------------- cosines
 
@@ -198,7 +202,8 @@ oneflow_spec(
     r"\eta_t = \eta_0\left((1-\alpha)\,\tfrac12\left(1 + \cos\frac{\pi \min(t, T)}{T}\right) + \alpha\right)",
     ["Clamped: from decay_steps on the lr stays at base * alpha (unlike CosineAnnealingLR).",
      "OneFlow asserts decay_steps > 0; it does not check alpha (values outside [0, 1] are not offered).", CLOSED],
-    get_lr=cosine_decay_get_lr)
+    get_lr=cosine_decay_get_lr,
+    phases=marks(("decay_steps", "decay ends")))
 
 
 def cosine_annealing_get_lr(p, base, t):
@@ -385,7 +390,8 @@ oneflow_spec(
      "order, but its bisect on an unsorted list picks the wrong member and rescaled steps go negative.",
      "Members: every OneFlow scheduler with get_lr(base_lr, step), i.e. not LambdaLR, ReduceLROnPlateau or a "
      "composite (OneFlow: NotImplementedError / AttributeError).", CLOSED],
-    compute=sequential_lr, composite=True, check=sequential_check)
+    compute=sequential_lr, composite=True, check=sequential_check,
+    phases=lambda p, steps: [(m, f"→ {c.spec.title}") for m, c in zip(p["milestones"], p["schedulers"][1:])])
 
 
 def warmup_check(p, groups):
@@ -466,7 +472,8 @@ oneflow_spec(
      "The older WarmUpLR (warm_up_lr.py) always ramped to the base lr and then jumped to the scheduler's value; "
      "the master docstring's CosineDecayLR example (0.00075 at step 1) still shows that, master gives 0.000595.",
      CLOSED],
-    compute=warmup_lr, composite=True, check=warmup_check)
+    compute=warmup_lr, composite=True, check=warmup_check,
+    phases=marks(("warmup_iters", "warmup ends")))
 
 
 def chained_lr(p, ctx: Context):

@@ -40,3 +40,28 @@ def milestones_param(help: str = "Steps at which the lr is multiplied by gamma."
 
 def power_param(default=1.0, help: str = "Exponent of the polynomial decay.") -> Param:
     return Param("power", "float", default, help, low=0.0, high=100.0, slider=Slider(0.0, 5.0, step=0.05))
+
+
+def marks(*pairs: tuple[str, str]):
+    """A spec's ``phases`` function marking the steps held by the named step parameters (ints or lists of ints),
+    e.g. ``marks(("total_iters", "ramp ends"))``."""
+
+    def phases(p, steps):
+        out = []
+        for name, label in pairs:
+            value = p.get(name)
+            for v in (value if isinstance(value, (list, tuple)) else [value]):
+                if isinstance(v, int):
+                    out.append((v, label))
+        return out
+
+    return phases
+
+
+def cycle_starts(first: int, mult: int, steps: int, label: str = "restart"):
+    """Restart steps of a warm-restart schedule (cycles of first * mult**i steps), at most 64 of them."""
+    out, start, length = [], first, first * mult
+    while start < steps and len(out) < 64:
+        out.append((start, label))
+        start, length = start + length, length * mult
+    return out

@@ -115,6 +115,7 @@ class Spec:
     composite: bool = False
     check: Callable | None = None  # (validated params, n_groups) -> None, raises ScheduleError
     example: dict = field(default_factory=dict)  # params that show the schedule well (required ones included)
+    phases: Callable | None = None  # (validated params, steps) -> [(step, label), ...]: boundaries worth marking
     example_steps: int = 100
     extra: dict = field(default_factory=dict)  # framework-specific facts (e.g. torch class traits)
 

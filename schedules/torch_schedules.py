@@ -14,7 +14,17 @@ import numpy as np
 from .engine import Child, Context, evaluate_expression
 from .errors import ScheduleError
 from .fastmath import cos_progression, int_powers
-from .params import STEP_CAP, factor_param, gamma_param, lr_param, milestones_param, power_param, steps_param
+from .params import (
+    STEP_CAP,
+    cycle_starts,
+    factor_param,
+    gamma_param,
+    lr_param,
+    marks,
+    milestones_param,
+    power_param,
+    steps_param,
+)
 from .spec import REQUIRED, Param, Slider, Spec, register
 from .torch_replay import replay
 
@@ -95,7 +105,7 @@ torch_spec("MultiStepLR", "Multiply the lr by gamma at each milestone.",
            [milestones_param(), gamma_param(0.1)], multistep_lr,
            r"\eta_t = \eta_0 \cdot \gamma^{\#\{m_i \le t\}}",
            ["Milestones need not be sorted; a repeated milestone decays twice (torch keeps a Counter).", CLOSED],
-    example={"milestones": [30, 80]}, example_steps=100)
+    example={"milestones": [30, 80]}, example_steps=100, phases=marks(("milestones", "decay")))
 
 
 def constant_lr(p, ctx: Context):
@@ -114,7 +124,7 @@ torch_spec("ConstantLR", "Scale the lr by a constant factor until total_iters, t
            constant_lr, r"\eta_t = \eta_0 \cdot (f \text{ if } t < T \text{ else } 1)",
            ["total_iters=0: torch applies the factor at step 0 and never undoes it (the closed form would say "
             "base); reproduced.", CLOSED], extra={"multiplicative": True},
-    example={"factor": 0.5, "total_iters": 20}, example_steps=100)
+    example={"factor": 0.5, "total_iters": 20}, example_steps=100, phases=marks(("total_iters", "factor ends")))
 
 
 def linear_lr(p, ctx: Context):
@@ -131,7 +141,7 @@ torch_spec("LinearLR", "Scale the lr linearly from start_factor to end_factor ov
            linear_lr, r"\eta_t = \eta_0 \left(s + (e - s)\,\frac{\min(t, T)}{T}\right)",
            ["total_iters=0: stays at base * start_factor forever (the closed form would divide by zero).",
             CLOSED + " Drift grows with total_iters: about 5e-13 at 1e5."], extra={"multiplicative": True},
-    example={"start_factor": 0.1, "total_iters": 20}, example_steps=100)
+    example={"start_factor": 0.1, "total_iters": 20}, example_steps=100, phases=marks(("total_iters", "ramp ends")))
 
 
 def exponential_lr(p, ctx: Context):
@@ -155,7 +165,7 @@ torch_spec("PolynomialLR", "Decay the lr polynomially to zero over total_iters s
            polynomial_lr, r"\eta_t = \eta_0 \left(1 - \frac{\min(t, T)}{T}\right)^{p}",
            ["Reaches exactly 0 at total_iters and stays there.", "total_iters=0: stays at base.", CLOSED],
            extra={"multiplicative": True},
-    example={"total_iters": 80, "power": 2.0}, example_steps=100)
+    example={"total_iters": 80, "power": 2.0}, example_steps=100, phases=marks(("total_iters", "reaches 0")))
 
 
 # -------------------------------------------------------------------------------------------- cosines
@@ -186,6 +196,10 @@ def cosine_recursion(eta: float, base: np.ndarray, T: int, steps: int) -> np.nda
     return out
 
 
+def cosine_phases(p, steps):
+    return [(k * p["T_max"], "T_max" if k == 1 else f"{k}·T_max") for k in range(1, min(steps // p["T_max"], 64) + 1)]
+
+
 def cosine_annealing_lr(p, ctx: Context):
     T, eta = p["T_max"], p["eta_min"]
     if eta != 0 and ctx.steps > T + 1:
@@ -203,7 +217,7 @@ torch_spec(
     ["Not clamped: past T_max the lr rises again (period 2*T_max).",
      "Closed form up to T_max, and past it when eta_min=0. Past T_max with eta_min>0 torch's recursive update "
      "drifts from the closed form (4e-8 at T_max=1e5), so the engine replays torch's steps sequentially there."],
-    example={"T_max": 50}, example_steps=150)
+    example={"T_max": 50}, example_steps=150, phases=cosine_phases)
 
 
 def cawr_lr(p, ctx: Context):
@@ -231,7 +245,8 @@ torch_spec("CosineAnnealingWarmRestarts", "Cosine annealing that restarts every 
            cawr_lr, r"\eta_t = \eta_{min} + \tfrac12(\eta_0 - \eta_{min})\left(1 + \cos\frac{\pi T_{cur}}{T_i}\right)",
            ["Stepped once per step (integer epochs): T_cur and T_i follow torch's integer counters, so the "
             "float-log boundary quirk of step(epoch) with explicit epochs does not arise.", CLOSED],
-    example={"T_0": 10, "T_mult": 2}, example_steps=150)
+    example={"T_0": 10, "T_mult": 2}, example_steps=150,
+    phases=lambda p, steps: cycle_starts(p["T_0"], p["T_mult"], steps))
 
 
 # ------------------------------------------------------------------------------------------- cyclic
@@ -286,6 +301,14 @@ def one_cycle_check(p, groups):
     total = one_cycle_total(p)
     if total > STEP_CAP:
         raise ScheduleError(f"epochs * steps_per_epoch must be at most {STEP_CAP}, got {total}", "epochs")
+
+
+def one_cycle_phases(p, steps):
+    total, pct = one_cycle_total(p), p["pct_start"]
+    marks = [(math.floor(pct * total - 1), "peak")]  # the last step of each phase reaches its end value
+    if p["three_phase"]:
+        marks.append((math.floor(2 * pct * total - 2), "back to initial"))
+    return marks + [(total - 1, "end")]
 
 
 def one_cycle_lr(p, ctx: Context):
@@ -346,7 +369,7 @@ torch_spec("OneCycleLR", "Warm up to max_lr, then anneal far below the start (Sm
             "Step total_steps is legal and extrapolates the last phase; one more step is an error in torch.",
             "Closed form with torch's own operation order (bit-exact)."],
            check=one_cycle_check,
-    example={"max_lr": 0.1, "total_steps": 100}, example_steps=100)
+    example={"max_lr": 0.1, "total_steps": 100}, example_steps=100, phases=one_cycle_phases)
 
 # ----------------------------------------------------------------------------------------- composites
 
@@ -388,6 +411,10 @@ def _sequential_is_vectorizable(p) -> bool:
     return True
 
 
+def sequential_phases(p, steps):
+    return [(m, f"→ {c.spec.title}") for m, c in zip(p["milestones"], p["schedulers"][1:])]
+
+
 def sequential_lr(p, ctx: Context):
     if not _sequential_is_vectorizable(p):
         return replay(Child(SEQUENTIAL, p), ctx.base, ctx.steps)
@@ -411,7 +438,7 @@ SEQUENTIAL = torch_spec(
     composite=True, check=sequential_check,
     example={"schedulers": [{"name": "torch.LinearLR", "params": {"start_factor": 0.1, "total_iters": 10}},
                             {"name": "torch.CosineAnnealingLR", "params": {"T_max": 90}}], "milestones": [10]},
-    example_steps=100)
+    example_steps=100, phases=sequential_phases)
 
 
 def chained_scheduler(p, ctx: Context):

@@ -53,10 +53,26 @@ def hf_spec(type_name, function, summary, params, compute, formula, notes, *, re
     direct = tuple(p.name for p in params if p.name in ("num_warmup_steps", "num_training_steps"))
     extra = {"scheduler_type": type_name, "function": function, "returns": returns, "direct": direct,
              "kwargs": tuple(p.name for p in params if p.name not in direct)}
+    kw.setdefault("phases", _warmup_phases)
     kw.setdefault("example", EXAMPLES[type_name][0])
     kw.setdefault("example_steps", EXAMPLES[type_name][1])
     return register(Spec(f"transformers.{type_name}", function, summary, params, compute, formula, DOCS,
                          tuple(notes), extra=extra, **kw))
+
+
+def _warmup_phases(p, steps):
+    """The end of warmup and num_training_steps, where a schedule has them."""
+    marks = []
+    if p.get("num_warmup_steps"):
+        marks.append((p["num_warmup_steps"], "warmup ends"))
+    if p.get("num_training_steps") is not None:
+        marks.append((p["num_training_steps"], "num_training_steps"))
+    return marks
+
+
+def _wsd_phases(p, steps):
+    W, S, D = p["num_warmup_steps"], wsd_stable_steps(p), p["num_decay_steps"]
+    return [(W, "warmup ends"), (W + S, "decay starts"), (W + S + D, "decay ends")]
 
 
 def _refuse(type_name, param, why):
@@ -402,7 +418,7 @@ hf_spec("warmup_stable_decay", "get_wsd_schedule",
          "starts part-way through (or is skipped) right after the warmup, exactly as in transformers.",
          "Warmup shapes: linear q, cosine (1 - cos(pi q)) / 2, 1-sqrt 1 - sqrt(1 - q); decay shapes: linear "
          "1 - q, cosine (1 + cos(2 pi num_cycles q)) / 2, 1-sqrt 1 - sqrt(q).", CLOSED],
-        check=wsd_check)
+        phases=_wsd_phases, check=wsd_check)
 
 # ------------------------------------------------------------------------------------- metric driven
 

@@ -215,3 +215,26 @@ def test_fuzzed_parameters_never_crash_or_give_nan(name, data):
         assert str(err)
         return
     assert lr.shape[-1] == steps and not np.isnan(lr).any()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_phases_are_sorted_steps_inside_the_run(name):
+    spec = schedules.get(name)
+    marks = schedules.phases(name, spec.example, steps=spec.example_steps)
+    assert [s for s, _ in marks] == sorted({s for s, _ in marks})
+    assert all(0 < s < spec.example_steps and label for s, label in marks)
+
+
+def test_phases_mark_what_a_reader_looks_for():
+    seq = schedules.get("torch.SequentialLR").example
+    assert schedules.phases("torch.SequentialLR", seq, steps=100) == [(10, "→ CosineAnnealingLR")]
+    assert schedules.phases("torch.OneCycleLR", {"max_lr": 1.0, "total_steps": 100}, steps=101) == \
+        [(29, "peak"), (99, "end")]
+    lr = schedules.compute("torch.OneCycleLR", {"max_lr": 1.0, "total_steps": 100}, steps=100)
+    assert lr.argmax() == 29
+    assert schedules.phases("transformers.warmup_stable_decay", {"num_warmup_steps": 10, "num_training_steps": 100,
+                                                                 "num_decay_steps": 30}, steps=100) == \
+        [(10, "warmup ends"), (70, "decay starts")]  # 100 is the end of the run, not inside it
+    assert schedules.phases("torch.StepLR", {"step_size": 3}, steps=10) == []
+    with pytest.raises(schedules.ScheduleError):
+        schedules.phases("torch.StepLR", {"step_size": 0}, steps=10)
