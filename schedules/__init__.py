@@ -7,9 +7,9 @@ Pure numpy and the standard library: no streamlit or plotly here.
 """
 
 from . import oneflow_schedules, torch_schedules, transformers_schedules  # noqa: F401  (they register specs)
-from .engine import MAX_STEPS, Child, Context, compute, get, names, phases, validate
+from .engine import MAX_STEPS, Child, Context, compute, example, get, names, phases, validate
 from .errors import ScheduleError
 from .spec import REQUIRED, Param, Slider, Spec
 
 __all__ = ["MAX_STEPS", "REQUIRED", "Child", "Context", "Param", "ScheduleError", "Slider", "Spec",
-           "compute", "get", "names", "phases", "validate"]
+           "compute", "example", "get", "names", "phases", "validate"]

@@ -174,6 +174,41 @@ def _uses_metrics(child: Child) -> bool:
     return False
 
 
+def example(name: str, steps: int | None = None) -> dict:
+    """The spec's example params (a fresh copy); with ``steps``, every step-count parameter (periods, warmup
+    lengths, milestones, also inside members) is scaled from the example's length to ``steps``."""
+    import copy
+
+    spec = get(name)
+    params = copy.deepcopy(spec.example)
+    if steps is None:
+        return params
+    return _scaled(spec, params, steps / spec.example_steps)
+
+
+def _scaled(spec: Spec, params: dict, factor: float) -> dict:
+    for p in spec.params:
+        value = params.get(p.name)
+        if value is None:
+            continue
+        counts_steps = p.high is not None and p.high >= MAX_STEPS
+        if p.kind == "int" and counts_steps and not isinstance(value, bool):
+            params[p.name] = max(int(p.low or 0), round(value * factor))
+        elif p.kind == "int_list" and counts_steps:
+            scaled = []
+            for v in value:  # keep the order and keep distinct milestones distinct
+                v = max(int(p.low or 0), round(v * factor))
+                scaled.append(max(v, scaled[-1] + 1) if scaled and v <= scaled[-1] and value[0] < value[-1] else v)
+            params[p.name] = scaled
+        elif p.kind == "schedule_list":
+            params[p.name] = [{"name": c["name"], "params": _scaled(get(c["name"]), dict(c.get("params", {})), factor)}
+                              for c in value]
+        elif p.kind == "schedule" and isinstance(value, dict):
+            params[p.name] = {"name": value["name"],
+                              "params": _scaled(get(value["name"]), dict(value.get("params", {})), factor)}
+    return params
+
+
 def phases(name: str, params=None, *, steps: int) -> list[tuple[int, str]]:
     """Phase boundaries of a schedule worth marking on a chart (warmup end, milestones, ...), as (step, label)
     pairs with 0 < step < steps, sorted; [] for schedules without phases. Raises ScheduleError like compute."""

@@ -238,3 +238,20 @@ def test_phases_mark_what_a_reader_looks_for():
     assert schedules.phases("torch.StepLR", {"step_size": 3}, steps=10) == []
     with pytest.raises(schedules.ScheduleError):
         schedules.phases("torch.StepLR", {"step_size": 0}, steps=10)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_examples_scaled_to_any_run_length_compute(name):
+    spec = schedules.get(name)
+    for steps in (1, 10, 1000, 100_000):
+        params = schedules.example(name, steps)
+        lr = run(name, params, steps=steps)
+        assert lr.shape == (steps,) and not np.isnan(lr).any()
+    assert schedules.example(name) == spec.example and schedules.example(name) is not spec.example
+
+
+def test_example_scaling_keeps_the_shape():
+    assert schedules.example("torch.OneCycleLR", 1000)["total_steps"] == 1000
+    seq = schedules.example("torch.SequentialLR", 1000)
+    assert seq["milestones"] == [100] and seq["schedulers"][1]["params"]["T_max"] == 900
+    assert schedules.example("torch.CosineAnnealingWarmRestarts", 1500)["T_mult"] == 2  # not a step count
