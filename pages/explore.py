@@ -1,0 +1,94 @@
+"""Explore: one schedule, its widgets generated from the engine's spec, the exact curve, the formula and code."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import schedules
+from pages import common, widgets
+from pages.state import Schedule, schedule_from_query, schedule_to_query, settings_from_query, settings_to_query
+from render.figures import Curve
+
+PREFIX = "explore"
+
+
+def load_state() -> None:
+    """Seed the widgets from a link when the URL describes a view other than the one shown, else from the
+    state this session last had (widget state is dropped while another page is open)."""
+    query = st.query_params.to_dict()
+    shown = st.session_state.get(f"{PREFIX}.query")
+    if query.get("s") and query != shown:
+        warnings: list[str] = []
+        settings = settings_from_query(query, warnings)
+        sched = schedule_from_query(query, warnings, steps=settings.total_steps)
+        st.session_state[f"{PREFIX}.warnings"] = warnings
+    elif f"{PREFIX}.name" not in st.session_state:
+        saved = st.session_state.get(f"{PREFIX}.saved")
+        sched, settings = saved if saved else (Schedule.example("torch.OneCycleLR", 1000), None)
+    else:
+        return
+    if settings is not None:
+        common.seed_settings(settings)
+    widgets.seed(PREFIX, sched.name, sched.params, settings.total_steps if settings else 1000)
+
+
+def main() -> None:
+    load_state()
+    settings = common.settings_controls()
+    for warning in st.session_state.pop(f"{PREFIX}.warnings", []):
+        st.warning(warning, icon="🔗")
+
+    st.title("Explore a schedule")
+    controls, chart = st.columns([2, 3], gap="large")
+    slots = widgets.Slots()
+    with controls:
+        name = widgets.schedule_picker(PREFIX, settings.total_steps)
+        spec = schedules.get(name)
+        st.caption(spec.summary)
+        params = widgets.params_widgets(name, PREFIX, settings.total_steps, slots)
+        metrics = None
+        if common.needs_metrics(name, params):
+            with st.expander("The metric it reacts to", expanded=True):
+                st.caption("metrics[t] is what step() receives after step t.")
+                kind = st.radio("metric", ["placeholder", "noisy"], key=f"{PREFIX}.metric.kind", horizontal=True,
+                                format_func=lambda k: "the code's val_loss (max(0.3, 1/(1+0.05 t)))"
+                                if k == "placeholder" else "a noisy synthetic loss (seeded)")
+                metrics = {"kind": kind}
+                if kind == "noisy":
+                    noise = st.slider("noise", 0.0, 0.2, 0.02, 0.005, key=f"{PREFIX}.metric.noise")
+                    seed = st.number_input("seed", 0, 10_000, 0, key=f"{PREFIX}.metric.seed")
+                    metrics.update(seed=int(seed), noise=float(noise))
+                    st.caption("The code snippet below uses the placeholder val_loss; plug in your own.")
+
+    sched = Schedule(name, params)
+    with chart:
+        try:
+            lr = common.schedule_curve(sched, settings, metrics)
+        except schedules.ScheduleError as err:
+            if not slots.show_error(PREFIX, err):
+                st.error(str(err), icon="⚠️")
+            st.info("The chart comes back as soon as the parameters are valid.")
+            return
+        curves = [Curve(spec.title, lr, phases=common.schedule_phases(sched, settings))]
+        if settings.length == "epochs":
+            other = "iteration" if settings.stepping == "epoch" else "epoch"
+            try:
+                ghost = common.schedule_curve(sched, settings, metrics, stepping=other)
+                curves.append(Curve(f"if stepped every {other}", ghost, dash="dash", opacity=0.6))
+            except schedules.ScheduleError as err:
+                st.caption(f"Stepped every {other} instead, this schedule is not valid: {err}")
+        common.show_chart(curves, settings, key=f"{PREFIX}.chart", filename=name.replace(".", "_"))
+        st.caption(f"{settings.total_steps:,} steps · lr from {lr.min():.4g} to {lr.max():.4g} · final "
+                   f"{lr[-1]:.4g}. Hover for step, epoch and lr; the toolbar saves the chart as PNG.")
+        common.export_buttons(curves[:1], settings, common.meta_for([sched], settings), name.replace(".", "_"),
+                              key=f"{PREFIX}.export")
+    common.docs_section(sched, settings)
+
+    st.session_state[f"{PREFIX}.saved"] = (sched, settings)
+    query = {**schedule_to_query(sched), **settings_to_query(settings)}
+    st.session_state[f"{PREFIX}.query"] = query
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+
+
+main()
