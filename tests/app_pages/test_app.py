@@ -149,7 +149,7 @@ def test_metric_driven_schedule_uses_the_snippets_metric():
 
 
 def test_compare_overlays_curves_and_summarises_them():
-    at = app(page="pages/compare.py")
+    at = app(page="app_pages/compare.py")
     assert len(traces(at)) == 3
     assert at.dataframe and len(at.dataframe[0].value) == 3
     at.button(key=next(b.key for b in at.button if "Add a curve" in b.label)).click().run()
@@ -164,7 +164,7 @@ def test_compare_from_a_link_with_a_bad_curve():
     at = app()
     at.query_params["c"] = json.dumps(curves)
     at.query_params["n"] = "100"
-    at.switch_page("pages/compare.py").run()
+    at.switch_page("app_pages/compare.py").run()
     assert not at.exception
     assert [w.value for w in at.warning] == [
         "Curve 2: The link's parameters for oneflow.StepLR are not valid (oneflow.StepLR: step_size: must be an "
@@ -176,7 +176,7 @@ def test_compare_from_a_link_with_a_bad_curve():
 
 
 def test_compose_builds_a_sequential_schedule_and_its_code():
-    at = app(page="pages/compose.py")
+    at = app(page="app_pages/compose.py")
     assert traces(at)
     code = at.code[0].value
     assert "SequentialLR(" in code and "LinearLR(" in code and "CosineAnnealingLR(" in code
@@ -186,8 +186,8 @@ def test_compose_builds_a_sequential_schedule_and_its_code():
 
 def test_switching_pages_keeps_each_pages_state():
     at = app({"s": "torch.ExponentialLR", "p": json.dumps({"gamma": 0.99})})
-    at.switch_page("pages/compare.py").run()
-    at.switch_page("pages/explore.py").run()
+    at.switch_page("app_pages/compare.py").run()
+    at.switch_page("app_pages/explore.py").run()
     assert not at.exception
     assert at.selectbox(key="explore.name").value == "torch.ExponentialLR"
     assert at.number_input(key="explore.gamma").value == 0.99

@@ -5,9 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 import schedules
-from pages import common, widgets
-from pages.state import MAX_CURVES, Schedule, curves_from_query, curves_to_query, settings_from_query, settings_to_query
-from pages.summary import largest_difference, summary_table
+from app_pages import common, widgets
+from app_pages.state import (
+    MAX_CURVES,
+    Schedule,
+    curves_from_query,
+    curves_to_query,
+    settings_from_query,
+    settings_to_query,
+)
+from app_pages.summary import largest_difference, summary_table
 from render.figures import Curve
 
 PREFIX = "compare"

@@ -5,8 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from pages.metrics import synthetic_loss
-from pages.state import (
+from app_pages.metrics import synthetic_loss
+from app_pages.state import (
     MAX_CURVES,
     MAX_UI_STEPS,
     Schedule,
@@ -18,7 +18,7 @@ from pages.state import (
     settings_from_query,
     settings_to_query,
 )
-from pages.summary import first_below, largest_difference, summary_table
+from app_pages.summary import first_below, largest_difference, summary_table
 
 
 def test_settings_round_trip_and_defaults_stay_out_of_the_url():
@@ -108,7 +108,7 @@ def test_synthetic_loss_is_seeded_and_falls():
 
 
 def test_the_default_metric_is_the_snippets_placeholder():
-    from pages.metrics import metric_series
+    from app_pages.metrics import metric_series
     from schedules.snippets import placeholder_metric
 
     assert metric_series(60) == [placeholder_metric(t) for t in range(60)]

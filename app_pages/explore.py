@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import schedules
-from pages import common, widgets
-from pages.state import Schedule, schedule_from_query, schedule_to_query, settings_from_query, settings_to_query
+from app_pages import common, widgets
+from app_pages.state import Schedule, schedule_from_query, schedule_to_query, settings_from_query, settings_to_query
 from render.figures import Curve
 
 PREFIX = "explore"

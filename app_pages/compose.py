@@ -8,8 +8,8 @@ import re
 import streamlit as st
 
 import schedules
-from pages import common, widgets
-from pages.state import Schedule, settings_from_query, settings_to_query
+from app_pages import common, widgets
+from app_pages.state import Schedule, settings_from_query, settings_to_query
 from render.figures import Curve
 
 PREFIX = "compose"
@@ -161,7 +161,7 @@ def main() -> None:
     common.show_chart(curves, settings, key=f"{PREFIX}.chart", filename="composed_lr")
     explore_query = {"s": sched.name, "p": json.dumps(sched.params, separators=(",", ":")),
                      **settings_to_query(settings)}
-    st.page_link("pages/explore.py", label="Open this schedule in Explore", icon=":material/open_in_new:",
+    st.page_link("app_pages/explore.py", label="Open this schedule in Explore", icon=":material/open_in_new:",
                  query_params=explore_query)
     common.export_buttons(curves, settings, common.meta_for([sched], settings), "composed_lr", key=f"{PREFIX}.export")
     common.code_section(sched, settings)

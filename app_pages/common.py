@@ -11,7 +11,7 @@ import schedules
 from render.figures import Curve, chart_config, lr_figure
 from render.files import curves_csv, curves_json
 from render.static import static_image
-from schedules.snippets import equivalents, snippet
+from schedules import snippets
 
 from .metrics import metric_series
 from .state import FRAMEWORKS, MAX_UI_STEPS, Schedule, Settings
@@ -23,6 +23,20 @@ from .state import FRAMEWORKS, MAX_UI_STEPS, Schedule, Settings
 def _compute(name: str, params_json: str, steps: int, base_lr: float, metrics_key: str | None) -> np.ndarray:
     metrics = metric_series(steps, **json.loads(metrics_key)) if metrics_key else None
     return schedules.compute(name, json.loads(params_json), steps=steps, base_lr=base_lr, metrics=metrics)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _snippet(name: str, params_json: str, kwargs_json: str) -> str:
+    return snippets.snippet(name, json.loads(params_json), **json.loads(kwargs_json))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _equivalents(name: str, params_json: str, steps: int, base_lr: float) -> list:
+    """Other frameworks' schedulers that give exactly this curve (each candidate is computed to check)."""
+    try:
+        return snippets.equivalents(name, json.loads(params_json), steps=steps, base_lr=base_lr)
+    except schedules.ScheduleError:
+        return []
 
 
 def needs_metrics(name: str, params: dict) -> bool:
@@ -178,16 +192,14 @@ def code_section(sched: Schedule, settings: Settings):
     kwargs = {"steps": settings.total_steps, "base_lr": settings.base_lr}
     if settings.length == "epochs":
         kwargs.update(stepping=settings.stepping, steps_per_epoch=settings.steps_per_epoch)
-    try:
-        others = equivalents(sched.name, sched.params, steps=settings.scheduler_steps, base_lr=settings.base_lr)
-    except schedules.ScheduleError:
-        others = []
+    others = _equivalents(sched.name, json.dumps(sched.params, sort_keys=True), settings.scheduler_steps,
+                          settings.base_lr)
     tabs = [(sched.name, sched.params)] + others
     st.markdown("**Code that reproduces this curve**" + (" (and its exact equivalents)" if others else ""))
     views = st.tabs([FRAMEWORKS[name.split(".")[0]] + " · " + schedules.get(name).title for name, _ in tabs])
     for view, (name, params) in zip(views, tabs):
         with view:
             try:
-                st.code(snippet(name, params, **kwargs), language="python")
+                st.code(_snippet(name, json.dumps(params, sort_keys=True), json.dumps(kwargs)), language="python")
             except schedules.ScheduleError as err:
                 st.caption(f"No snippet: {err}")
