@@ -126,6 +126,8 @@ def schedule_from_query(query: dict[str, str], warnings: list[str], prefix: str 
         warnings.append(f"The link names an unknown scheduler {name!r}; showing {fallback} instead.")
         return Schedule.example(fallback, steps)
     label = query.get(prefix + "name", "")[:60]
+    if prefix + "p" not in query:  # a link naming only the scheduler: its example
+        return Schedule.example(name, steps, label)
     try:
         params = json.loads(query.get(prefix + "p", "{}"))
         if not isinstance(params, dict):

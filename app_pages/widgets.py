@@ -42,9 +42,16 @@ def log_ladder(low: float, high: float) -> list[float]:
 
 
 def _nearest(options: list[float], value: float) -> float:
+    """The slider position closest to ``value`` on a log scale (0, when the ladder has it, for values <= 0)."""
     if value is None or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
         return options[0]
-    return min(options, key=lambda o: abs(math.log(o) - math.log(value)))
+    return min((o for o in options if o > 0), key=lambda o: abs(math.log(o) - math.log(value)))
+
+
+def _log_options(p: Param, low: float, high: float) -> list[float]:
+    """A log slider's positions; 0 first when 0 is a valid value (eta_min, min_lr ...)."""
+    zero = [0.0] if p.low == 0 and not p.low_open else []
+    return zero + log_ladder(low, high)
 
 
 def _list_text(value) -> str:
@@ -100,7 +107,7 @@ def seed(prefix: str, name: str, params: dict, run_steps: int = 1000) -> None:
             if p.slider is not None and not p.nullable and isinstance(value, (int, float)):
                 lo, hi = _slider_range(p, run_steps)
                 if p.slider.log:
-                    state[key + ".slider"] = _nearest(log_ladder(lo, hi), value)
+                    state[key + ".slider"] = _nearest(_log_options(p, lo, hi), value)
                 else:
                     state[key + ".slider"] = type(lo)(min(max(value, lo), hi)) if p.kind == "float" else \
                         int(min(max(value, lo), hi))
@@ -174,7 +181,7 @@ def number_widget(p: Param, key: str, run_steps: int, disabled: bool = False) ->
     left, right = st.columns([3, 2], vertical_alignment="bottom")
     with left:
         if p.slider.log:
-            options = log_ladder(lo, hi)
+            options = _log_options(p, lo, hi)
             if st.session_state.get(key + ".slider") not in options:
                 st.session_state[key + ".slider"] = _nearest(options, st.session_state.get(key))
             st.select_slider(label, options=options, key=key + ".slider", format_func=lambda v: f"{v:g}",

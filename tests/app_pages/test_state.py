@@ -113,3 +113,18 @@ def test_the_default_metric_is_the_snippets_placeholder():
 
     assert metric_series(60) == [placeholder_metric(t) for t in range(60)]
     assert metric_series(60, "noisy", seed=1) == synthetic_loss(60, seed=1)
+
+
+def test_a_link_naming_only_the_scheduler_opens_its_example():
+    warnings = []
+    sched = schedule_from_query({"s": "torch.SequentialLR"}, warnings, steps=2000)
+    assert warnings == [] and sched.params == Schedule.example("torch.SequentialLR", 2000).params
+
+
+def test_log_slider_positions():
+    from app_pages.widgets import _nearest, log_ladder
+
+    ladder = log_ladder(1e-4, 1.0)
+    assert ladder[:4] == [1e-4, 1.5e-4, 2e-4, 2.5e-4] and ladder[-1] == 1.0 and 3e-4 in ladder and 0.25 in ladder
+    assert _nearest([0.0, *ladder], 0.0) == 0.0 and _nearest([0.0, *ladder], 0.0031) == 3e-3
+    assert _nearest(ladder, -1) == 1e-4
