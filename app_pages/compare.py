@@ -42,10 +42,26 @@ def load_state() -> None:
         st.session_state[f"{PREFIX}.warnings"] = warnings
         common.seed_settings(settings)
         seed_curves(curves, settings.total_steps)
+        seed_summary(query, settings.base_lr, warnings)
     elif "c0.name" not in st.session_state:
         saved = st.session_state.get(f"{PREFIX}.saved")
         steps = st.session_state.get("settings.steps", 1000)
         seed_curves(saved or default_curves(steps), steps)
+
+
+def seed_summary(query: dict, base_lr: float, warnings: list[str]) -> None:
+    """The summary's threshold and the pair of curves whose difference is shown (thr, da, db in the URL)."""
+    try:
+        threshold = float(query.get("thr", base_lr / 10))
+        if not threshold >= 0 or threshold == float("inf"):
+            raise ValueError
+    except ValueError:
+        warnings.append(f"The link's thr={query['thr']!r} is not a threshold >= 0; using {base_lr / 10:g}.")
+        threshold = base_lr / 10
+    st.session_state[f"{PREFIX}.threshold"] = threshold
+    for key in ("da", "db"):
+        if key in query:
+            st.session_state[f"{PREFIX}.diff.{key[1]}"] = query[key]
 
 
 def add_curve(steps: int) -> None:
@@ -107,16 +123,21 @@ def main() -> None:
 
     plot = [Curve(label, lr) for label, lr in curves.items()]
     common.show_chart(plot, settings, key=f"{PREFIX}.chart", filename="lr_comparison")
-    threshold = st.number_input("Summary: first step where the lr drops below", min_value=0.0,
-                                value=settings.base_lr / 10, format="%g", key=f"{PREFIX}.threshold")
+    if f"{PREFIX}.threshold" not in st.session_state:
+        st.session_state[f"{PREFIX}.threshold"] = settings.base_lr / 10
+    threshold = st.number_input("Summary: first step where the lr drops below", min_value=0.0, format="%g",
+                                key=f"{PREFIX}.threshold", persist_state="session")
     st.dataframe(summary_table(curves, threshold), width="stretch",
                  column_config={c: st.column_config.NumberColumn(format="%.4g")
                                 for c in ("peak", "final", "mean", "area (Σ lr)")})
     if len(curves) >= 2:
         labels = list(curves)
         a, b = st.columns(2)
-        first = a.selectbox("Difference between", labels, index=0, key=f"{PREFIX}.diff.a")
-        second = b.selectbox("and", labels, index=1, key=f"{PREFIX}.diff.b")
+        for key, default in (("a", labels[0]), ("b", labels[1])):
+            if st.session_state.get(f"{PREFIX}.diff.{key}") not in labels:
+                st.session_state[f"{PREFIX}.diff.{key}"] = default
+        first = a.selectbox("Difference between", labels, key=f"{PREFIX}.diff.a")
+        second = b.selectbox("and", labels, key=f"{PREFIX}.diff.b")
         d = largest_difference(curves[first], curves[second])
         if d["identical"]:
             st.success(f"{first} and {second} are identical on all {settings.total_steps:,} steps.")
@@ -129,6 +150,10 @@ def main() -> None:
                            st.session_state[f"c{i}.label"]) for i in range(n)]
     st.session_state[f"{PREFIX}.saved"] = all_scheds
     query = {**curves_to_query(scheds), **settings_to_query(settings)}  # the valid curves: links stay valid
+    if threshold != settings.base_lr / 10:
+        query["thr"] = repr(float(threshold))
+    if len(curves) >= 2:
+        query.update(da=st.session_state[f"{PREFIX}.diff.a"], db=st.session_state[f"{PREFIX}.diff.b"])
     st.session_state[f"{PREFIX}.query"] = query
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)

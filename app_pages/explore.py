@@ -6,7 +6,16 @@ import streamlit as st
 
 import schedules
 from app_pages import common, widgets
-from app_pages.state import Schedule, schedule_from_query, schedule_to_query, settings_from_query, settings_to_query
+from app_pages.state import (
+    METRIC_DEFAULT,
+    Schedule,
+    metric_from_query,
+    metric_to_query,
+    schedule_from_query,
+    schedule_to_query,
+    settings_from_query,
+    settings_to_query,
+)
 from render.figures import Curve
 
 PREFIX = "explore"
@@ -21,6 +30,7 @@ def load_state() -> None:
         warnings: list[str] = []
         settings = settings_from_query(query, warnings)
         sched = schedule_from_query(query, warnings, steps=settings.total_steps)
+        seed_metric(metric_from_query(query, warnings))
         st.session_state[f"{PREFIX}.warnings"] = warnings
     elif f"{PREFIX}.name" not in st.session_state:
         saved = st.session_state.get(f"{PREFIX}.saved")
@@ -30,6 +40,31 @@ def load_state() -> None:
     if settings is not None:
         common.seed_settings(settings)
     widgets.seed(PREFIX, sched.name, sched.params, settings.total_steps if settings else 1000)
+
+
+def seed_metric(m: dict) -> None:
+    for field in ("kind", "seed", "noise"):
+        st.session_state[f"{PREFIX}.metric.{field}"] = m[field]
+
+
+def metric_widgets() -> dict:
+    """The metric a metric-driven schedule reacts to; its widgets hold their values in session state."""
+    if f"{PREFIX}.metric.kind" not in st.session_state:
+        seed_metric(METRIC_DEFAULT)
+    with st.expander("The metric it reacts to", expanded=True):
+        st.caption("metrics[t] is what step() receives after step t.")
+        keep = {"persist_state": "session"}
+        kind = st.radio("metric", ["placeholder", "noisy"], key=f"{PREFIX}.metric.kind", horizontal=True, **keep,
+                        format_func=lambda k: "the code's val_loss (max(0.3, 1/(1+0.05 t)))"
+                        if k == "placeholder" else "a noisy synthetic loss (seeded)")
+        m = {"kind": kind, "seed": st.session_state[f"{PREFIX}.metric.seed"],
+             "noise": st.session_state[f"{PREFIX}.metric.noise"]}
+        if kind == "noisy":
+            m["noise"] = st.slider("noise", min_value=0.0, max_value=0.2, step=0.005, key=f"{PREFIX}.metric.noise",
+                                   **keep)
+            m["seed"] = st.number_input("seed", min_value=0, max_value=10_000, key=f"{PREFIX}.metric.seed", **keep)
+            st.caption("The code snippet below uses the placeholder val_loss; plug in your own.")
+    return m
 
 
 def main() -> None:
@@ -46,19 +81,7 @@ def main() -> None:
         spec = schedules.get(name)
         st.caption(spec.summary)
         params = widgets.params_widgets(name, PREFIX, settings.total_steps, slots)
-        metrics = None
-        if common.needs_metrics(name, params):
-            with st.expander("The metric it reacts to", expanded=True):
-                st.caption("metrics[t] is what step() receives after step t.")
-                kind = st.radio("metric", ["placeholder", "noisy"], key=f"{PREFIX}.metric.kind", horizontal=True,
-                                format_func=lambda k: "the code's val_loss (max(0.3, 1/(1+0.05 t)))"
-                                if k == "placeholder" else "a noisy synthetic loss (seeded)")
-                metrics = {"kind": kind}
-                if kind == "noisy":
-                    noise = st.slider("noise", 0.0, 0.2, 0.02, 0.005, key=f"{PREFIX}.metric.noise")
-                    seed = st.number_input("seed", 0, 10_000, 0, key=f"{PREFIX}.metric.seed")
-                    metrics.update(seed=int(seed), noise=float(noise))
-                    st.caption("The code snippet below uses the placeholder val_loss; plug in your own.")
+        metrics = metric_widgets() if common.needs_metrics(name, params) else None
 
     sched = Schedule(name, params)
     with chart:
@@ -85,7 +108,7 @@ def main() -> None:
     common.docs_section(sched, settings)
 
     st.session_state[f"{PREFIX}.saved"] = (sched, settings)
-    query = {**schedule_to_query(sched), **settings_to_query(settings)}
+    query = {**schedule_to_query(sched), **settings_to_query(settings), **metric_to_query(metrics)}
     st.session_state[f"{PREFIX}.query"] = query
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)

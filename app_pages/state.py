@@ -171,3 +171,25 @@ def curves_from_query(query: dict[str, str], warnings: list[str], steps: int = 1
             warnings[-1] = f"Curve {i + 1}: " + warnings[-1]
         curves.append(sched)
     return curves or None
+
+
+METRIC_DEFAULT = {"kind": "placeholder", "seed": 0, "noise": 0.02}
+
+
+def metric_from_query(query: dict[str, str], warnings: list[str]) -> dict:
+    """The metric a metric-driven schedule reacts to (``m`` in the URL), or the default."""
+    if "m" not in query:
+        return dict(METRIC_DEFAULT)
+    try:
+        m = {**METRIC_DEFAULT, **json.loads(query["m"])}
+        if m["kind"] not in ("placeholder", "noisy") or not 0 <= float(m["noise"]) <= 0.2 \
+                or not 0 <= int(m["seed"]) <= 10_000 or set(m) != set(METRIC_DEFAULT):
+            raise ValueError
+        return {"kind": m["kind"], "seed": int(m["seed"]), "noise": float(m["noise"])}
+    except (ValueError, TypeError, KeyError):
+        warnings.append(f"The link's metric m={query['m']!r} is not valid; using the code's placeholder val_loss.")
+        return dict(METRIC_DEFAULT)
+
+
+def metric_to_query(m: dict | None) -> dict[str, str]:
+    return {} if m is None or m == METRIC_DEFAULT else {"m": json.dumps(m, separators=(",", ":"))}

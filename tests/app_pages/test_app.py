@@ -191,3 +191,30 @@ def test_switching_pages_keeps_each_pages_state():
     assert not at.exception
     assert at.selectbox(key="explore.name").value == "torch.ExponentialLR"
     assert at.number_input(key="explore.gamma").value == 0.99
+
+
+def test_every_choice_is_in_the_link_metric_threshold_and_difference_pair():
+    at = app({"s": "torch.ReduceLROnPlateau", "p": json.dumps({"patience": 3}),
+              "m": json.dumps({"kind": "noisy", "seed": 4, "noise": 0.05})})
+    assert at.radio(key="explore.metric.kind").value == "noisy"
+    assert at.number_input(key="explore.metric.seed").value == 4
+    assert json.loads(at.query_params["m"]) == {"kind": "noisy", "seed": 4, "noise": 0.05}
+    from app_pages.metrics import synthetic_loss
+
+    _, y = curve(at)
+    lr = schedules.compute("torch.ReduceLROnPlateau", {"patience": 3}, steps=1000,
+                           metrics=synthetic_loss(1000, seed=4, noise=0.05))
+    np.testing.assert_allclose(y[-1], lr[-1], rtol=1e-12)
+
+    curves = [{"s": "torch.StepLR", "p": {"step_size": 10}, "name": "a"},
+              {"s": "torch.ExponentialLR", "p": {"gamma": 0.9}, "name": "b"},
+              {"s": "torch.ConstantLR", "p": {}, "name": "c"}]
+    at = app()
+    for key, value in {"c": json.dumps(curves), "n": "100", "thr": "0.02", "da": "c", "db": "b"}.items():
+        at.query_params[key] = value
+    at.switch_page("app_pages/compare.py").run()
+    assert not at.exception
+    assert at.number_input(key="compare.threshold").value == 0.02
+    assert at.selectbox(key="compare.diff.a").value == "c" and at.selectbox(key="compare.diff.b").value == "b"
+    assert "first step < 0.02" in at.dataframe[0].value.columns
+    assert at.query_params["thr"] == "0.02" and at.query_params["da"] == "c"
