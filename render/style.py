@@ -37,14 +37,14 @@ LIGHT: dict[str, str] = {
     "text": "#262730",
     "muted": "#7A7A7A",
 }
-# The background is Streamlit 1.67's dark base (rgb(23, 22, 20)), so the chart sits flush in a dark app.
-DARK: dict[str, str] = {
-    "background": "#171614",
-    "paper": "#171614",
-    "grid": "#34322E",
-    "axis": "#9A9890",
-    "text": "#E8E6E1",
-    "muted": "#A8A69F",
+# Dark colours match the dark theme of .streamlit/config.toml, so the chart sits flush in the dark app.
+DARK: dict[str, str] = {  # the app's dark theme (.streamlit/config.toml) behind the chart
+    "background": "#0F1419",
+    "paper": "#0F1419",
+    "grid": "#2A323C",
+    "axis": "#9AA3AE",
+    "text": "#E6EAF0",
+    "muted": "#A3ACB8",
 }
 THEMES: dict[str, dict[str, str]] = {"light": LIGHT, "dark": DARK}
 
