@@ -75,7 +75,7 @@ def add_curve(steps: int) -> None:
 
 def remove_curve(index: int, steps: int) -> None:
     n = st.session_state[f"{PREFIX}.count"]
-    kept = [(st.session_state[f"c{i}.label"], st.session_state[f"c{i}.name"], widgets._read_params(f"c{i}"))
+    kept = [(st.session_state[f"c{i}.label"], st.session_state[f"c{i}.name"], widgets.read_params(f"c{i}"))
             for i in range(n) if i != index]
     seed_curves([Schedule(name, params, label) for label, name, params in kept], steps)
 
@@ -146,7 +146,7 @@ def main() -> None:
                         f"(relative: {d['max_rel']:.3g} at step {d['rel_step']:,}).")
     common.export_buttons(plot, settings, common.meta_for(scheds, settings), "lr_comparison", key=f"{PREFIX}.export")
 
-    all_scheds = [Schedule(st.session_state[f"c{i}.name"], widgets._read_params(f"c{i}"),
+    all_scheds = [Schedule(st.session_state[f"c{i}.name"], widgets.read_params(f"c{i}"),
                            st.session_state[f"c{i}.label"]) for i in range(n)]
     st.session_state[f"{PREFIX}.saved"] = all_scheds
     query = {**curves_to_query(scheds), **settings_to_query(settings)}  # the valid curves: links stay valid

@@ -93,7 +93,7 @@ def part_editor(part: str, options: list[str], steps: int, slots: widgets.Slots,
     if st.session_state.get(f"{prefix}.name") not in options:
         widgets.seed(prefix, options[0], schedules.example(options[0], steps), steps)
     st.selectbox(f"{part} scheduler", options, key=f"{prefix}.name", format_func=lambda n: schedules.get(n).title,
-                 on_change=widgets._on_schedule_change, args=(prefix, steps))
+                 on_change=widgets.on_schedule_change, args=(prefix, steps))
     if length_key:
         st.number_input(f"{part} length (steps)", min_value=0, max_value=schedules.MAX_STEPS, key=length_key,
                         help="The next part takes over after this many steps (SequentialLR's milestone).")

@@ -265,14 +265,14 @@ def _add_member(key: str, name: str, run_steps: int):
 def _remove_member(key: str, index: int, run_steps: int):
     """Shift the members after ``index`` down one place (their widget state moves with them)."""
     count = st.session_state.get(key + ".count", 0)
-    members = [(st.session_state[_key(_key(key, str(i)), "name")], _read_params(_key(key, str(i))))
+    members = [(st.session_state[_key(_key(key, str(i)), "name")], read_params(_key(key, str(i))))
                for i in range(count) if i != index]
     for i, (name, params) in enumerate(members):
         seed(_key(key, str(i)), name, params, run_steps)
     st.session_state[key + ".count"] = count - 1
 
 
-def _read_params(prefix: str) -> dict:
+def read_params(prefix: str) -> dict:
     """The params a seeded (or drawn) editor holds, read from session_state without drawing anything."""
     name = st.session_state[_key(prefix, "name")]
     out = {}
@@ -280,12 +280,12 @@ def _read_params(prefix: str) -> dict:
         key = _key(prefix, p.name)
         if p.kind == "schedule_list":
             out[p.name] = [{"name": st.session_state[_key(_key(key, str(i)), "name")],
-                            "params": _read_params(_key(key, str(i)))}
+                            "params": read_params(_key(key, str(i)))}
                            for i in range(st.session_state.get(key + ".count", 0))]
         elif p.kind == "schedule":
             if st.session_state.get(key + ".on"):
                 out[p.name] = {"name": st.session_state[_key(_key(key, "0"), "name")],
-                               "params": _read_params(_key(key, "0"))}
+                               "params": read_params(_key(key, "0"))}
             else:
                 out[p.name] = None
         elif p.kind == "int_list":
@@ -329,7 +329,7 @@ def params_widgets(name: str, prefix: str, run_steps: int, slots: Slots, depth: 
         elif p.kind == "schedule_list":
             if depth >= 2:
                 st.caption("Deeper nesting is kept as it is; edit it through the link's JSON.")
-                value = _read_params(prefix).get(p.name)
+                value = read_params(prefix).get(p.name)
             else:
                 st.markdown(f"**{p.name}**")
                 value = members_widget(p, key, name, run_steps, slots, depth)
@@ -355,7 +355,7 @@ def params_widgets(name: str, prefix: str, run_steps: int, slots: Slots, depth: 
     return params
 
 
-def _on_schedule_change(prefix: str, run_steps: int):
+def on_schedule_change(prefix: str, run_steps: int):
     name = st.session_state[_key(prefix, "name")]
     seed(prefix, name, schedules.example(name, run_steps), run_steps)
 
@@ -380,5 +380,5 @@ def schedule_picker(prefix: str, run_steps: int, *, compact: bool = False) -> st
     with cols[1]:
         options = [n for n in schedules.names() if n.startswith(framework + ".")]
         st.selectbox("Scheduler", options, key=_key(prefix, "name"), format_func=lambda n: schedules.get(n).title,
-                     on_change=_on_schedule_change, args=(prefix, run_steps))
+                     on_change=on_schedule_change, args=(prefix, run_steps))
     return st.session_state[_key(prefix, "name")]
