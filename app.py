@@ -5,7 +5,7 @@ import streamlit as st
 st.set_page_config(page_title="LR schedules, exactly", page_icon="📉", layout="wide")
 
 PAGES = [
-    st.Page("app_pages/explore.py", title="Explore", icon=":material/show_chart:", url_path="explore", default=True),
+    st.Page("app_pages/explore.py", title="Explore", icon=":material/show_chart:", default=True),  # served at /
     st.Page("app_pages/compare.py", title="Compare", icon=":material/stacked_line_chart:", url_path="compare"),
     st.Page("app_pages/compose.py", title="Compose", icon=":material/merge:", url_path="compose"),
 ]

@@ -79,6 +79,26 @@ def schedule_phases(sched: Schedule, settings: Settings) -> tuple:
     return tuple((step * scale, label) for step, label in marks)
 
 
+# ------------------------------------------------------------------------------------------- links
+
+
+def is_new_link(prefix: str, query: dict, key: str) -> bool:
+    """True when the URL describes a view this session did not write itself: a link opened or edited by hand.
+    The browser applies a rerun's URL update a moment after the rerun, so a quick second change arrives with the
+    URL of an earlier run; every URL the session wrote recently therefore counts as its own, not as a link."""
+    return bool(query.get(key)) and query not in st.session_state.get(f"{prefix}.written", [])
+
+
+def write_link(prefix: str, query: dict) -> None:
+    """Put the page's state into the URL, and remember it as the session's own."""
+    written = st.session_state.setdefault(f"{prefix}.written", [])
+    if query not in written:
+        written.append(query)
+        del written[:-16]
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+
+
 # ------------------------------------------------------------------------------------ global controls
 
 
@@ -202,6 +222,7 @@ def code_section(sched: Schedule, settings: Settings):
     for view, (name, params) in zip(views, tabs):
         with view:
             try:
-                st.code(_snippet(name, json.dumps(params, sort_keys=True), json.dumps(kwargs)), language="python")
+                st.code(_snippet(name, json.dumps(params, sort_keys=True), json.dumps(kwargs)), language="python",
+                        wrap_lines=True)
             except schedules.ScheduleError as err:
                 st.caption(f"No snippet: {err}")

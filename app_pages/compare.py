@@ -22,7 +22,8 @@ PREFIX = "compare"
 
 def default_curves(steps: int) -> list[Schedule]:
     return [Schedule.example("torch.OneCycleLR", steps, "OneCycleLR"),
-            Schedule.example("transformers.cosine", steps, "transformers cosine"),
+            Schedule("transformers.cosine", {"num_warmup_steps": steps // 20, "num_training_steps": steps},
+                     "transformers cosine"),
             Schedule.example("torch.CosineAnnealingWarmRestarts", steps, "warm restarts")]
 
 
@@ -35,7 +36,7 @@ def seed_curves(curves: list[Schedule], steps: int) -> None:
 
 def load_state() -> None:
     query = st.query_params.to_dict()
-    if query.get("c") and query != st.session_state.get(f"{PREFIX}.query"):
+    if common.is_new_link(PREFIX, query, "c"):
         warnings: list[str] = []
         settings = settings_from_query(query, warnings)
         curves = curves_from_query(query, warnings, steps=settings.total_steps) or default_curves(settings.total_steps)
@@ -154,9 +155,7 @@ def main() -> None:
         query["thr"] = repr(float(threshold))
     if len(curves) >= 2:
         query.update(da=st.session_state[f"{PREFIX}.diff.a"], db=st.session_state[f"{PREFIX}.diff.b"])
-    st.session_state[f"{PREFIX}.query"] = query
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
+    common.write_link(PREFIX, query)
 
 
 main()

@@ -117,7 +117,7 @@ def show_error(err: schedules.ScheduleError, state: dict, slots: widgets.Slots) 
 def main() -> None:
     query = st.query_params.to_dict()
     warnings: list[str] = []
-    if query.get("p") and query != st.session_state.get(f"{PREFIX}.query"):
+    if common.is_new_link(PREFIX, query, "p"):
         settings = settings_from_query(query, warnings)
         common.seed_settings(settings)
         seed_recipe(recipe_from_query(query, settings.total_steps, warnings), settings.total_steps)
@@ -168,9 +168,7 @@ def main() -> None:
 
     st.session_state[f"{PREFIX}.saved"] = saved
     query = {"p": json.dumps(saved, separators=(",", ":")), **settings_to_query(settings)}
-    st.session_state[f"{PREFIX}.query"] = query
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
+    common.write_link(PREFIX, query)
 
 
 main()

@@ -25,8 +25,7 @@ def load_state() -> None:
     """Seed the widgets from a link when the URL describes a view other than the one shown, else from the
     state this session last had (widget state is dropped while another page is open)."""
     query = st.query_params.to_dict()
-    shown = st.session_state.get(f"{PREFIX}.query")
-    if query.get("s") and query != shown:
+    if common.is_new_link(PREFIX, query, "s"):
         warnings: list[str] = []
         settings = settings_from_query(query, warnings)
         sched = schedule_from_query(query, warnings, steps=settings.total_steps)
@@ -73,8 +72,14 @@ def main() -> None:
     for warning in st.session_state.pop(f"{PREFIX}.warnings", []):
         st.warning(warning, icon="🔗")
 
+    run = settings.scheduler_steps
+    old = st.session_state.get(f"{PREFIX}.run_steps")
+    if old is not None and old != run:
+        widgets.follow_run_length(PREFIX, old, run)
+    st.session_state[f"{PREFIX}.run_steps"] = run
+
     st.title("Explore a schedule")
-    controls, chart = st.columns([2, 3], gap="large")
+    chart, controls = st.columns([3, 2], gap="large")  # the chart first: on a phone the columns stack
     slots = widgets.Slots()
     with controls:
         name = widgets.schedule_picker(PREFIX, settings.total_steps)
@@ -109,9 +114,7 @@ def main() -> None:
 
     st.session_state[f"{PREFIX}.saved"] = (sched, settings)
     query = {**schedule_to_query(sched), **settings_to_query(settings), **metric_to_query(metrics)}
-    st.session_state[f"{PREFIX}.query"] = query
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
+    common.write_link(PREFIX, query)
 
 
 main()

@@ -6,20 +6,20 @@ import numpy as np
 import pandas as pd
 
 
-def first_below(lr: np.ndarray, threshold: float) -> int | None:
-    """The first step whose lr is below ``threshold`` (None if it never is)."""
-    hits = np.flatnonzero(lr < threshold)
-    return int(hits[0]) if hits.size else None
+def first_below(lr: np.ndarray, threshold: float, start: int = 0) -> int | None:
+    """The first step from ``start`` on whose lr is below ``threshold`` (None if there is none)."""
+    hits = np.flatnonzero(lr[start:] < threshold)
+    return int(hits[0]) + start if hits.size else None
 
 
 def summary_table(curves: dict[str, np.ndarray], threshold: float) -> pd.DataFrame:
-    """Peak, final, mean, area (the sum of the lr over the run's steps: what the optimizer 'spends') and the first
-    step below ``threshold`` for each curve."""
+    """Peak, final, mean, area (the sum of the lr over the run's steps: what the optimizer 'spends') and the step
+    where the lr drops below ``threshold`` (the first one after the peak, so a warmup does not count)."""
     rows = []
     for label, lr in curves.items():
         rows.append({"curve": label, "peak": float(lr.max()), "peak at step": int(lr.argmax()),
                      "final": float(lr[-1]), "mean": float(lr.mean()), "area (Σ lr)": float(lr.sum()),
-                     f"first step < {threshold:g}": first_below(lr, threshold)})
+                     f"drops below {threshold:g} at": first_below(lr, threshold, int(lr.argmax()))})
     return pd.DataFrame(rows).set_index("curve")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 
 import streamlit as st
 
@@ -130,6 +131,28 @@ def seed(prefix: str, name: str, params: dict, run_steps: int = 1000) -> None:
                 seed(_key(key, "0"), value["name"], value.get("params", {}), run_steps)
 
 
+def follow_run_length(prefix: str, old: int, new: int) -> None:
+    """Step-count parameters that equal the run length (OneCycleLR's total_steps, a cosine's T_max over the whole
+    run, transformers' num_training_steps ...) keep equalling it when the run length changes; others stay put."""
+    state = st.session_state
+    name = state.get(_key(prefix, "name"))
+    if name is None:
+        return
+    for p in schedules.get(name).params:
+        key = _key(prefix, p.name)
+        if p.kind == "int" and p.high is not None and p.high >= schedules.MAX_STEPS:
+            if state.get(key) == old:
+                state[key] = new
+                state[key + ".slider"] = new
+            elif state.get(key) == str(old):  # optional numbers are text boxes
+                state[key] = str(new)
+        elif p.kind == "schedule_list":
+            for i in range(state.get(key + ".count", 0)):
+                follow_run_length(_key(key, str(i)), old, new)
+        elif p.kind == "schedule" and state.get(key + ".on"):
+            follow_run_length(_key(key, "0"), old, new)
+
+
 # ---------------------------------------------------------------------------------------- editors
 
 class Slots:
@@ -155,19 +178,49 @@ class Slots:
         return True
 
 
+ECHO_SECONDS = 1.5
+
+
+def _set_peer(key: str, value) -> None:
+    """Set the other widget of a slider/number pair from a callback, remembering the value the browser still
+    shows for it until the rerun's result arrives there."""
+    st.session_state[key + ".echo"] = (st.session_state.get(key), time.monotonic())
+    st.session_state[key] = value
+
+
+def _is_echo(key: str) -> bool:
+    """True when a widget 'change' is only the browser sending back the value it showed before a callback moved
+    the widget: a quick second event (a held arrow key) leaves before the browser has drawn the first result.
+    Acting on it would undo the user's change (the slider would snap back)."""
+    old = st.session_state.get(key + ".echo")
+    return old is not None and st.session_state.get(key) == old[0] and time.monotonic() - old[1] < ECHO_SECONDS
+
+
 def _sync_from_slider(key: str, log: bool):
-    st.session_state[key] = st.session_state[key + ".slider"]
+    if _is_echo(key + ".slider"):  # the number box was edited; the slider's value is stale: follow the box
+        st.session_state.pop(key + ".slider.echo")
+        st.session_state[key + ".slider"] = st.session_state[key + ".slider.target"]
+        return
+    _set_peer(key, st.session_state[key + ".slider"])
 
 
 def _sync_from_number(key: str, options=None, bounds=None):
+    if _is_echo(key):  # the slider moved; the box's value is stale: follow the slider
+        st.session_state.pop(key + ".echo")
+        st.session_state[key] = st.session_state[key + ".slider"]
+        return
     value = st.session_state[key]
     if not isinstance(value, (int, float)) or (isinstance(value, float) and not math.isfinite(value)):
         return
     if options is not None:
-        st.session_state[key + ".slider"] = _nearest(options, value)
+        target = _nearest(options, value)
     elif bounds is not None:
         lo, hi = bounds
-        st.session_state[key + ".slider"] = type(lo)(min(max(value, lo), hi))
+        target = type(lo)(min(max(value, lo), hi))
+    else:
+        return
+    st.session_state[key + ".slider.target"] = target
+    _set_peer(key + ".slider", target)
 
 
 def number_widget(p: Param, key: str, run_steps: int, disabled: bool = False) -> float | int | None:

@@ -135,7 +135,8 @@ def lr_figure(curves: list[Curve], *, x_unit: str = "steps", steps_per_epoch: in
         traces.append({
             "type": "scatter", "mode": "lines", "name": curve.label,
             "x": to_x(idx, lr.size, x_unit, steps_per_epoch), "y": val, "customdata": custom,
-            "line": {"color": col, "width": style.LINE_WIDTH, "dash": style.DASHES_PLOTLY[curve.dash]},
+            # lr[t] holds for the whole of step t: drawn as steps, so a StepLR drop is vertical, not a slope
+            "line": {"color": col, "width": style.LINE_WIDTH, "dash": style.DASHES_PLOTLY[curve.dash], "shape": "hv"},
             "opacity": float(curve.opacity), "hovertemplate": _hover(curve.label, with_epoch),
         })
 

@@ -363,7 +363,9 @@ torch_spec("OneCycleLR", "Warm up to max_lr, then anneal far below the start (Sm
             Param("final_div_factor", "float", 1e4, "Final lr = initial lr / final_div_factor.", low=0.0, high=1e9,
                   low_open=True, slider=Slider(1.0, 1e6, log=True)),
             Param("three_phase", "bool", False, "Add a symmetric way down before the final annealing.")],
-           one_cycle_lr, r"\text{initial} \to \eta_{max} \to \text{initial}/\text{final\_div}",
+           one_cycle_lr,
+           r"\frac{\eta_{\max}}{\text{div}} \nearrow \eta_{\max} \searrow "
+           r"\frac{\eta_{\max}}{\text{div}\cdot\text{final\_div}}",
            ["The optimizer's own lr is ignored; it writes max_lr/div_factor into initial_lr (and so changes the "
             "base of any scheduler it is combined with).",
             "Step total_steps is legal and extrapolates the last phase; one more step is an error in torch.",

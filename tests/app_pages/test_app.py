@@ -216,5 +216,17 @@ def test_every_choice_is_in_the_link_metric_threshold_and_difference_pair():
     assert not at.exception
     assert at.number_input(key="compare.threshold").value == 0.02
     assert at.selectbox(key="compare.diff.a").value == "c" and at.selectbox(key="compare.diff.b").value == "b"
-    assert "first step < 0.02" in at.dataframe[0].value.columns
+    assert "drops below 0.02 at" in at.dataframe[0].value.columns
     assert at.query_params["thr"] == "0.02" and at.query_params["da"] == "c"
+
+
+def test_parameters_equal_to_the_run_length_follow_it():
+    at = app()  # OneCycleLR with total_steps = 1000 = the run length
+    at.sidebar.number_input(key="settings.steps").set_value(2000).run()
+    assert not at.exception and not errors(at)
+    assert at.text_input(key="explore.total_steps").value == "2000"
+    x, _ = curve(at)
+    assert x[-1] == 1999
+    at = app({"s": "torch.CosineAnnealingLR", "p": json.dumps({"T_max": 300})})
+    at.sidebar.number_input(key="settings.steps").set_value(2000).run()
+    assert at.number_input(key="explore.T_max").value == 300  # not the run length: stays

@@ -94,7 +94,9 @@ def test_summary_numbers():
     assert table.loc["a", "peak"] == 0.2 and table.loc["a", "peak at step"] == 1
     assert table.loc["a", "final"] == 0.01 and table.loc["a", "mean"] == pytest.approx(0.09)
     assert table.loc["a", "area (Σ lr)"] == pytest.approx(0.36)
-    assert table.loc["a", "first step < 0.06"] == 2 and first_below(b, 0.06) is None
+    assert table.loc["a", "drops below 0.06 at"] == 2 and first_below(b, 0.06) is None
+    warm = np.array([0.0, 0.05, 0.1, 0.08, 0.04])  # a warmup below the threshold does not count as a drop
+    assert summary_table({"w": warm}, 0.06).loc["w", "drops below 0.06 at"] == 4
     d = largest_difference(a, b)
     assert d["max_abs"] == pytest.approx(0.1) and d["abs_step"] == 1
     assert d["rel_step"] == 3 and d["max_rel"] == pytest.approx(0.9) and not d["identical"]
