@@ -8,6 +8,7 @@ PAGES = [
     st.Page("app_pages/explore.py", title="Explore", icon=":material/show_chart:", default=True),  # served at /
     st.Page("app_pages/compare.py", title="Compare", icon=":material/stacked_line_chart:", url_path="compare"),
     st.Page("app_pages/compose.py", title="Compose", icon=":material/merge:", url_path="compose"),
+    st.Page("app_pages/animate.py", title="Animate", icon=":material/animation:", url_path="animate"),
 ]
 
 st.navigation(PAGES).run()

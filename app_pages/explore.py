@@ -6,44 +6,9 @@ import streamlit as st
 
 import schedules
 from app_pages import common, widgets
-from app_pages.state import (
-    METRIC_DEFAULT,
-    Schedule,
-    metric_from_query,
-    metric_to_query,
-    schedule_from_query,
-    schedule_to_query,
-    settings_from_query,
-    settings_to_query,
-)
+from app_pages.explore_state import PREFIX, load_state, seed_metric
+from app_pages.state import METRIC_DEFAULT, Schedule, metric_to_query, schedule_to_query, settings_to_query
 from render.figures import Curve
-
-PREFIX = "explore"
-
-
-def load_state() -> None:
-    """Seed the widgets from a link when the URL describes a view other than the one shown, else from the
-    state this session last had (widget state is dropped while another page is open)."""
-    query = st.query_params.to_dict()
-    if common.is_new_link(PREFIX, query, "s"):
-        warnings: list[str] = []
-        settings = settings_from_query(query, warnings)
-        sched = schedule_from_query(query, warnings, steps=settings.total_steps)
-        seed_metric(metric_from_query(query, warnings))
-        st.session_state[f"{PREFIX}.warnings"] = warnings
-    elif f"{PREFIX}.name" not in st.session_state:
-        saved = st.session_state.get(f"{PREFIX}.saved")
-        sched, settings = saved if saved else (Schedule.example("torch.OneCycleLR", 1000), None)
-    else:
-        return
-    if settings is not None:
-        common.seed_settings(settings)
-    widgets.seed(PREFIX, sched.name, sched.params, settings.total_steps if settings else 1000)
-
-
-def seed_metric(m: dict) -> None:
-    for field in ("kind", "seed", "noise"):
-        st.session_state[f"{PREFIX}.metric.{field}"] = m[field]
 
 
 def metric_widgets() -> dict:
@@ -67,7 +32,7 @@ def metric_widgets() -> dict:
 
 
 def main() -> None:
-    load_state()
+    load_state("explore")
     settings = common.settings_controls()
     for warning in st.session_state.pop(f"{PREFIX}.warnings", []):
         st.warning(warning, icon="🔗")

@@ -327,3 +327,23 @@ def test_compose_shows_a_chart_and_sequentiallr_code(open_page, page_errors, scr
     assert re.search(r"milestones=\[50, 900\]", code.text_content())
     shoot(page, screenshots, "compose-desktop")
     page_errors.check()
+
+
+def test_animate_page_gif_animates_in_the_browser(open_page, page_errors, screenshots):
+    """The preview must animate: Streamlit serves GIF bytes untouched only when it does not resize them, and a
+    resized GIF collapses to one frame. Fetch what the browser shows and count its frames."""
+    from PIL import Image
+
+    page = open_page(link(s="torch.CosineAnnealingWarmRestarts", p={"T_0": 20, "T_mult": 2}, n="140")
+                     .replace("/?", "/animate?", 1))
+    image = page.locator('[data-testid="stImage"] img').first
+    image.wait_for(timeout=60_000)
+    settle(page)
+    data = page.request.get(image.evaluate("img => img.src")).body()  # exactly the bytes the browser shows
+    gif = Image.open(io.BytesIO(data))
+    assert gif.format == "GIF" and gif.n_frames > 30 and gif.info.get("loop") == 0
+    assert gif.size == (640, 400)
+    assert page.evaluate("img => [img.naturalWidth, img.naturalHeight]", image.element_handle()) == [640, 400]
+    page.wait_for_timeout(600)  # let it play a few frames before the picture
+    shoot(page, screenshots, "animate-desktop")
+    page_errors.check()
