@@ -448,7 +448,8 @@ class _Drawing:
         self.artists = []
         for ln in lines:
             (line,) = ax.plot([], [], color=ln.color, linestyle=style.DASHES_MPL[ln.dash], alpha=ln.alpha,
-                              linewidth=_pt(look.line), solid_joinstyle="round", solid_capstyle="round")
+                              linewidth=_pt(look.line), solid_joinstyle="round", solid_capstyle="round",
+                              drawstyle="steps-post")  # lr[t] holds for the whole step, as on the chart
             (mark,) = ax.plot([], [], linestyle="none", marker="o", markersize=_pt(look.marker),
                               markerfacecolor=ln.color, markeredgecolor=st.theme["background"],
                               markeredgewidth=_pt(1.2), alpha=ln.alpha)
@@ -507,7 +508,8 @@ class _Drawing:
         texts, heights, width = [], [], 0.0
         for i in range(len(samples[0])):
             # the widest of the longest texts this row shows, measured as matplotlib lays it out
-            cands = sorted({rows[i] for rows in samples}, key=len)[-3:]
+            # (length, text): ties in length must not come out in set order, which changes with the hash seed
+            cands = sorted({rows[i] for rows in samples}, key=lambda s: (len(s), s))[-3:]
             t = ax.text(0, 0, cands[-1], ha="left", va="top", fontsize=_pt(look.readout), color=colors[i],
                         linespacing=1.25, transform=st._identity())
             for c in cands:
@@ -643,7 +645,8 @@ class _Sweep:
         self.frame_legend = None
         self.pool = []
         for _ in range(n_lines):
-            (line,) = ax.plot([], [], linewidth=_pt(look.line), solid_joinstyle="round", solid_capstyle="round")
+            (line,) = ax.plot([], [], linewidth=_pt(look.line), solid_joinstyle="round", solid_capstyle="round",
+                              drawstyle="steps-post")
             self.pool.append(st.add(line, 3.0))
         self.phase_pool = []
         for _ in range(n_phases):

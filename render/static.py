@@ -116,7 +116,8 @@ def static_image(curves: list[Curve], fmt: str = "png", *, x_unit: str = "steps"
                 val = np.where(bad, np.nan, val)
             ax.plot(to_x(idx, lr.size, x_unit, steps_per_epoch), val, label=curve.label, color=col,
                     linestyle=style.DASHES_MPL[curve.dash], linewidth=style.LINE_WIDTH * pt,
-                    alpha=float(curve.opacity), solid_joinstyle="round")
+                    alpha=float(curve.opacity), solid_joinstyle="round",
+                    drawstyle="steps-post")  # lr[t] holds for the whole step: a StepLR drop is vertical
         if log_y:
             ax.set_yscale("log")
         else:
