@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+import numpy as np
 import streamlit as st
 
 import schedules
@@ -9,15 +12,24 @@ from app_pages import common, widgets
 from app_pages.state import (
     MAX_CURVES,
     Schedule,
+    Settings,
     curves_from_query,
     curves_to_query,
     settings_from_query,
     settings_to_query,
 )
 from app_pages.summary import largest_difference, summary_table
+from render.animate import drawing_gif
 from render.figures import Curve
 
 PREFIX = "compare"
+
+
+@st.cache_data(max_entries=16, show_spinner="Drawing the race…")
+def race_gif(curves_json: str, settings_json: str) -> bytes:
+    settings = Settings(**json.loads(settings_json))
+    curves = [Curve(label, np.asarray(lr)) for label, lr in json.loads(curves_json)]
+    return drawing_gif(curves, x_unit=settings.x_unit, steps_per_epoch=settings.per_epoch, log_y=settings.log_y)
 
 
 def default_curves(steps: int) -> list[Schedule]:
@@ -146,6 +158,11 @@ def main() -> None:
             st.markdown(f"Largest difference: **{d['max_abs']:.4g}** at step {d['abs_step']:,} "
                         f"(relative: {d['max_rel']:.3g} at step {d['rel_step']:,}).")
     common.export_buttons(plot, settings, common.meta_for(scheds, settings), "lr_comparison", key=f"{PREFIX}.export")
+    if st.toggle("Race: these curves drawn together as a looping GIF", key=f"{PREFIX}.race"):
+        gif = race_gif(json.dumps([[c.label, c.lr.tolist()] for c in plot]), json.dumps(vars(settings)))
+        st.image(gif, width="content")  # not resized: a resized GIF would collapse to one frame
+        st.download_button("Download the race GIF", gif, file_name="lr_race.gif", mime="image/gif",
+                           on_click="ignore", icon=":material/download:", key=f"{PREFIX}.race.gif")
 
     all_scheds = [Schedule(st.session_state[f"c{i}.name"], widgets.read_params(f"c{i}"),
                            st.session_state[f"c{i}.label"]) for i in range(n)]

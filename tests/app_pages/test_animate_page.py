@@ -47,3 +47,11 @@ def test_a_bad_value_on_animate_shows_the_message():
     at.number_input(key="explore.step_size").set_value(0).run()
     assert not at.exception
     assert any("step_size: must be an integer in [1, 10000000]" in e for e in errors(at))
+
+
+def test_compare_races_its_curves():
+    at = app(page="app_pages/compare.py")
+    at.toggle(key="compare.race").set_value(True).run()
+    assert not at.exception and not errors(at)
+    assert at.get("image"), "no race GIF shown"
+    assert any(b.label == "Download the race GIF" for b in at.get("download_button"))
