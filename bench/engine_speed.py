@@ -22,6 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import schedules  # noqa: E402
+from bench.timing import best  # noqa: E402
 
 # Step-count parameters, scaled from a spec's example to the benchmark's length
 STEP_PARAMS = {"step_size", "milestones", "total_iters", "T_max", "T_0", "step_size_up", "step_size_down",
@@ -46,12 +47,7 @@ def scaled_params(spec, steps: int) -> dict:
 
 
 def best_of(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return best(fn, repeats)[0]
 
 
 def framework_loop(name: str, params: dict, steps: int, with_optimizer: bool):

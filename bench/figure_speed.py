@@ -14,24 +14,16 @@ Per length, best of several runs (these machines are noisy):
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import schedules  # noqa: E402
+from bench.timing import best  # noqa: E402
 from render import Curve, curves_csv, lr_figure, minmax_decimate, static_image  # noqa: E402
 from tests.render.curves import params  # noqa: E402
 
 SPE = 1000  # steps per epoch for the hover and the CSV epoch column
 
-
-def best(fn, repeats: int):
-    times, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), out
 
 
 def main() -> None:

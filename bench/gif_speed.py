@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 import PIL  # noqa: E402
 
 import schedules  # noqa: E402
+from bench.timing import best  # noqa: E402
 from render import Curve  # noqa: E402
 from render.animate import FULL, THUMB, drawing_gif, gif_info, sweep_gif  # noqa: E402
 
@@ -50,14 +51,6 @@ def sweep_frames(count: int = 24) -> list[tuple[str, list[Curve]]]:
         "torch.CosineAnnealingWarmRestarts", {"T_0": int(t0), "T_mult": 2}, steps=N))])
         for t0 in np.linspace(200, 5000, count).astype(int)]
 
-
-def best(fn, repeats: int) -> tuple[float, bytes]:
-    times, out = [], b""
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), out
 
 
 def main() -> None:
