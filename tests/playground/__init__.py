@@ -1,0 +1,1 @@
+"""The numpy MLP playground: dataset, training, schedules end to end."""
