@@ -19,7 +19,7 @@ The learning rate is given per optimizer step, exactly as the engine's curve ste
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -133,6 +133,93 @@ def loss_and_grads(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray):
     return loss, grads
 
 
+class Optimizer:
+    """``torch.optim.SGD`` (momentum, no dampening, not Nesterov) or ``torch.optim.Adam`` over a dict of float64
+    arrays, updated in place; the semantics are in the module docstring. ``steps`` counts the updates made."""
+
+    def __init__(self, config: TrainConfig, params: dict[str, np.ndarray]):
+        self.first = {k: np.zeros_like(v) for k, v in params.items()}  # SGD momentum buffer / Adam first moment
+        self.second = {k: np.zeros_like(v) for k, v in params.items()}  # Adam second moment
+        self.weight_decay, self.momentum = float(config.weight_decay), float(config.momentum)
+        self.beta1, self.beta2 = (float(b) for b in config.betas)
+        self.adam = config.optimizer == "adam"
+        self.steps = 0
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray], lr: float) -> None:
+        """One update of every parameter with learning rate ``lr`` (``grads`` is modified: weight decay is added)."""
+        wd, mom, beta1, beta2 = self.weight_decay, self.momentum, self.beta1, self.beta2
+        if self.adam:
+            bc1 = 1.0 - beta1 ** (self.steps + 1)
+            bc2_sqrt = math.sqrt(1.0 - beta2 ** (self.steps + 1))
+            step_size = lr / bc1
+        for k, w in params.items():
+            g = grads[k]
+            if wd:
+                g += wd * w
+            m = self.first[k]
+            if self.adam:
+                v = self.second[k]
+                m += (1.0 - beta1) * (g - m)  # torch: exp_avg.lerp_(grad, 1 - beta1)
+                v *= beta2
+                v += (1.0 - beta2) * (g * g)
+                w -= step_size * (m / (np.sqrt(v) / bc2_sqrt + ADAM_EPS))
+            elif mom:
+                m *= mom
+                m += g
+                w -= lr * m
+            else:
+                w -= lr * g
+        self.steps += 1
+
+
+def batch_indices(n_train: int, batch_size: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
+    """Endless mini-batches of training-row indices: each epoch a fresh ``rng.permutation(n_train)`` cut into batches
+    of ``batch_size`` (the last one may be smaller). The permutation is drawn lazily, when its first batch is asked
+    for, so taking whole epochs draws exactly one permutation per epoch."""
+    while True:
+        order = rng.permutation(n_train)
+        for start in range(0, n_train, batch_size):
+            yield order[start:start + batch_size]
+
+
+class BatchTrainer:
+    """The MLP from ``config.seed`` (He init) and its optimizer, trained one mini-batch at a time on ``split()``'s
+    training part, batches in ``batch_indices`` order: exactly what ``train`` does, one call of ``step`` per
+    optimizer step (``train`` is built on it)."""
+
+    def __init__(self, config: TrainConfig):
+        self.config = config
+        self.X_train, self.y_train, self.X_val, self.y_val = split()
+        self.n_train = self.y_train.size
+        init_seq, shuffle_seq = np.random.SeedSequence(config.seed).spawn(2)
+        self.params = init_params(N_FEATURES, config.hidden, N_CLASSES, np.random.default_rng(init_seq))
+        self.optimizer = Optimizer(config, self.params)
+        self._batches = batch_indices(self.n_train, config.batch_size, np.random.default_rng(shuffle_seq))
+
+    @property
+    def steps(self) -> int:
+        """Optimizer steps taken so far."""
+        return self.optimizer.steps
+
+    def step(self, lr: float) -> float:
+        """Train on the next batch with learning rate ``lr``; return that batch's mean loss, computed before the
+        update. Never warns or raises on overflow: a diverging lr gives huge, ``inf`` or ``nan`` losses."""
+        idx = next(self._batches)
+        with np.errstate(all="ignore"):
+            loss, grads = loss_and_grads(self.params, self.X_train[idx], self.y_train[idx])
+            self.optimizer.step(self.params, grads, lr)
+        return loss
+
+    def evaluate(self) -> tuple[float, float, float]:
+        """(loss over the whole training set, validation loss, validation accuracy) with the current weights."""
+        with np.errstate(all="ignore"):
+            train_loss = cross_entropy(forward(self.params, self.X_train), self.y_train)
+            val_logits = forward(self.params, self.X_val)
+            val_loss = cross_entropy(val_logits, self.y_val)
+            val_accuracy = float(np.mean(val_logits.argmax(axis=1) == self.y_val))
+        return train_loss, val_loss, val_accuracy
+
+
 def _lr_schedule(lr, n_steps: int, config: TrainConfig, n_train: int) -> Callable[[int], float]:
     if callable(lr):
         return lambda t: float(lr(t))
@@ -153,67 +240,34 @@ def train(
     lr: np.ndarray | Callable[[int], float],
     *,
     on_progress: Callable[[float], None] | None = None,
+    on_epoch_end: Callable[[int, float, float], None] | None = None,
 ) -> TrainResult:
     """Train the MLP on ``split()`` (seed 0, 20 % validation) with ``lr[t]`` (or ``lr(t)``) at optimizer step ``t``.
 
     ``lr`` must have ``epochs * steps_per_epoch(n_train, batch_size)`` values (see ``total_steps(config)``), else
-    ``ValueError``. ``on_progress(fraction)`` is called after every epoch with ``(epoch + 1) / epochs``.
+    ``ValueError``. After every epoch's evaluation, ``on_epoch_end(epoch, val_loss, val_accuracy)`` is called (epoch
+    from 0; a callable ``lr`` may read what it recorded, e.g. to drive ReduceLROnPlateau in closed loop), then
+    ``on_progress(fraction)`` with ``(epoch + 1) / epochs``.
     """
-    X_train, y_train, X_val, y_val = split()
-    n_train = y_train.size
-    spe = steps_per_epoch(n_train, config.batch_size)
+    trainer = BatchTrainer(config)
+    spe = steps_per_epoch(trainer.n_train, config.batch_size)
     n_steps = config.epochs * spe
-    lr_at = _lr_schedule(lr, n_steps, config, n_train)
-
-    init_seq, shuffle_seq = np.random.SeedSequence(config.seed).spawn(2)
-    params = init_params(N_FEATURES, config.hidden, N_CLASSES, np.random.default_rng(init_seq))
-    shuffle_rng = np.random.default_rng(shuffle_seq)
-    state1 = {k: np.zeros_like(v) for k, v in params.items()}  # SGD momentum buffer / Adam first moment
-    state2 = {k: np.zeros_like(v) for k, v in params.items()}  # Adam second moment
-    wd, mom = float(config.weight_decay), float(config.momentum)
-    beta1, beta2 = (float(b) for b in config.betas)
-    adam = config.optimizer == "adam"
+    lr_at = _lr_schedule(lr, n_steps, config, trainer.n_train)
 
     losses = np.empty(n_steps)
     lrs = np.empty(n_steps)
     ep_train, ep_val, ep_acc = np.empty(config.epochs), np.empty(config.epochs), np.empty(config.epochs)
     t = 0
-    with np.errstate(all="ignore"):  # a diverging lr gives inf / nan losses, not warnings or errors
-        for epoch in range(config.epochs):
-            order = shuffle_rng.permutation(n_train)
-            for start in range(0, n_train, config.batch_size):
-                idx = order[start:start + config.batch_size]
-                loss, grads = loss_and_grads(params, X_train[idx], y_train[idx])
-                step_lr = lr_at(t)
-                losses[t], lrs[t] = loss, step_lr
-                if adam:
-                    bc1 = 1.0 - beta1 ** (t + 1)
-                    bc2_sqrt = math.sqrt(1.0 - beta2 ** (t + 1))
-                    step_size = step_lr / bc1
-                for k, w in params.items():
-                    g = grads[k]
-                    if wd:
-                        g += wd * w
-                    m = state1[k]
-                    if adam:
-                        v = state2[k]
-                        m += (1.0 - beta1) * (g - m)  # torch: exp_avg.lerp_(grad, 1 - beta1)
-                        v *= beta2
-                        v += (1.0 - beta2) * (g * g)
-                        w -= step_size * (m / (np.sqrt(v) / bc2_sqrt + ADAM_EPS))
-                    elif mom:
-                        m *= mom
-                        m += g
-                        w -= step_lr * m
-                    else:
-                        w -= step_lr * g
-                t += 1
-            ep_train[epoch] = cross_entropy(forward(params, X_train), y_train)
-            val_logits = forward(params, X_val)
-            ep_val[epoch] = cross_entropy(val_logits, y_val)
-            ep_acc[epoch] = float(np.mean(val_logits.argmax(axis=1) == y_val))
-            if on_progress is not None:
-                on_progress((epoch + 1) / config.epochs)
+    for epoch in range(config.epochs):
+        for _ in range(spe):
+            lrs[t] = step_lr = lr_at(t)
+            losses[t] = trainer.step(step_lr)
+            t += 1
+        ep_train[epoch], ep_val[epoch], ep_acc[epoch] = trainer.evaluate()
+        if on_epoch_end is not None:
+            on_epoch_end(epoch, float(ep_val[epoch]), float(ep_acc[epoch]))
+        if on_progress is not None:
+            on_progress((epoch + 1) / config.epochs)
 
     return TrainResult(config=config, train_loss=losses, lr=lrs, epoch_train_loss=ep_train, val_loss=ep_val,
-                       val_accuracy=ep_acc, weights=params)
+                       val_accuracy=ep_acc, weights=trainer.params)

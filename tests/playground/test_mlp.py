@@ -10,7 +10,9 @@ import pytest
 import schedules
 from playground.data import load_digits, split
 from playground.mlp import (
+    BatchTrainer,
     TrainConfig,
+    batch_indices,
     forward,
     init_params,
     loss_and_grads,
@@ -172,3 +174,54 @@ def test_diverging_lr_does_not_crash():
     assert r.val_accuracy[-1] < 0.2
     assert absurd.diverged
     assert not np.isfinite(absurd.train_loss).all()
+
+
+def test_on_epoch_end_reports_each_evaluation_before_on_progress(default_run):
+    events = []
+    r = train(DEFAULT, np.full(N_STEPS, 0.1), on_progress=lambda f: events.append(("progress", f)),
+              on_epoch_end=lambda epoch, loss, acc: events.append(("epoch", epoch, loss, acc)))
+    assert np.array_equal(r.train_loss, default_run.train_loss)  # the hooks change nothing
+    assert events[0::2] == [("epoch", e, default_run.val_loss[e], default_run.val_accuracy[e]) for e in range(10)]
+    assert events[1::2] == [("progress", (e + 1) / 10) for e in range(10)]
+    assert all(type(x) is float for event in events[0::2] for x in event[2:])
+
+
+def test_a_callable_lr_sees_what_on_epoch_end_recorded():
+    """Closed loop, as a ReduceLROnPlateau page drives it: halve the lr after any epoch whose val loss is not a new
+    best; ``lr(t)`` for the first step of epoch e + 1 already knows epoch e's validation loss."""
+    val_losses, lr_now = [], [0.1]
+
+    def on_epoch_end(epoch, val_loss, val_accuracy):
+        if val_losses and val_loss >= min(val_losses):
+            lr_now[0] /= 2
+        val_losses.append(val_loss)
+
+    r = train(TrainConfig(epochs=6), lambda t: lr_now[0], on_epoch_end=on_epoch_end)
+    assert len(val_losses) == 6 and val_losses == r.val_loss.tolist()
+    expected, lr = [], 0.1
+    for e in range(6):
+        expected += [lr] * 23
+        if e and r.val_loss[e] >= r.val_loss[:e].min():
+            lr /= 2
+    assert r.lr.tolist() == expected
+
+
+def test_batch_trainer_is_train_one_step_at_a_time(default_run):
+    trainer = BatchTrainer(DEFAULT)
+    losses = [trainer.step(0.1) for _ in range(N_STEPS)]
+    assert np.array_equal(losses, default_run.train_loss)
+    assert trainer.steps == N_STEPS
+    for k, w in default_run.weights.items():
+        assert np.array_equal(trainer.params[k], w), k
+    assert trainer.evaluate() == (default_run.epoch_train_loss[-1], default_run.val_loss[-1],
+                                  default_run.val_accuracy[-1])
+    assert trainer.step(0.1) != losses[-1]  # and it keeps going, into an 11th epoch
+
+
+def test_batch_indices_draw_one_permutation_per_epoch():
+    batches = batch_indices(10, 4, np.random.default_rng(7))
+    got = [next(batches) for _ in range(6)]
+    assert [b.size for b in got] == [4, 4, 2, 4, 4, 2]
+    rng = np.random.default_rng(7)
+    assert np.array_equal(np.concatenate(got[:3]), rng.permutation(10))
+    assert np.array_equal(np.concatenate(got[3:]), rng.permutation(10))
