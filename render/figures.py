@@ -90,7 +90,8 @@ def _hover(label: str, with_epoch: bool) -> str:
     return text + "<extra></extra>"
 
 
-def _axis(c: dict, title: str) -> dict:
+def axis_style(c: dict, title: str) -> dict:
+    """One axis in the shared look: outside ticks, light grid, dotted spikes; ``c`` is a theme's colours."""
     return {
         "title": {"text": title, "font": {"size": style.FONT_SIZE, "color": c["text"]}, "standoff": 8},
         "showline": True, "linecolor": c["axis"], "linewidth": 1, "mirror": False,
@@ -113,7 +114,6 @@ def lr_figure(curves: list[Curve], *, x_unit: str = "steps", steps_per_epoch: in
     c = style.theme_colors(theme)
     colors = curve_colors(curves)
     with_epoch = steps_per_epoch is not None
-    font = {"family": ", ".join(style.FONT_FAMILY), "size": style.FONT_SIZE, "color": c["text"]}
 
     traces = []
     nonpositive = nonfinite = False
@@ -167,43 +167,48 @@ def lr_figure(curves: list[Curve], *, x_unit: str = "steps", steps_per_epoch: in
                             "align": "right", "font": {"size": style.SMALL_SIZE, "color": c["muted"]},
                             "bgcolor": c["background"], "opacity": 0.9})
 
-    legend = len(curves) > 1
-    top = 8
-    if title:
-        top += 32
-    if legend:
-        top += 28
-    xaxis = _axis(c, style.X_TITLES[x_unit])
+    xaxis = axis_style(c, style.X_TITLES[x_unit])
     xaxis["hoverformat"] = ",d" if x_unit == "steps" else ".4~f"
     if x_unit == "steps":
         xaxis["tickformat"] = "~s"   # 250k, 1M (plotly's default would write 0.25M)
-    yaxis = _axis(c, style.Y_TITLE)
+    yaxis = axis_style(c, style.Y_TITLE)
     yaxis.update({"exponentformat": "power", "showexponent": "all", "hoverformat": ".6~g"})
     if log_y:
         yaxis["type"] = "log"
+    layout = base_layout(theme, height=height, legend=len(curves) > 1, title=title)
+    layout.update({
+        "xaxis": xaxis, "yaxis": yaxis, "shapes": shapes, "annotations": annotations,
+        # zoom and pan survive reruns (parameter changes); they reset when the axes change meaning
+        "uirevision": f"lr:{x_unit}:{'log' if log_y else 'linear'}",
+    })
+    return go.Figure({"data": traces, "layout": layout})
+
+
+def base_layout(theme: str, *, height: int, legend: bool, title: str | None = None) -> dict:
+    """The layout every figure shares: explicit colours and fonts for ``theme`` (no plotly template, so
+    Streamlit's theme cannot recolour), unified hover, a horizontal legend above the plot, an optional title."""
+    c = style.theme_colors(theme)
+    font = {"family": ", ".join(style.FONT_FAMILY), "size": style.FONT_SIZE, "color": c["text"]}
+    top = 8 + (32 if title else 0) + (28 if legend else 0)
     layout = {
-        "template": "none",  # no template: every colour is explicit (Streamlit's theme cannot recolour)
+        "template": "none",
         "colorway": list(style.PALETTE),
         "font": font,
         "paper_bgcolor": c["paper"], "plot_bgcolor": c["background"],
         "height": int(height),
         "margin": {"l": 8, "r": 12, "t": top, "b": 8, "autoexpand": True},
-        "xaxis": xaxis, "yaxis": yaxis,
         "hovermode": "x unified",
         "hoverlabel": {"bgcolor": c["paper"], "bordercolor": c["axis"],
                        "font": {"family": font["family"], "size": style.TICK_SIZE, "color": c["text"]}},
         "showlegend": legend,
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom",
                    "font": {"size": style.FONT_SIZE, "color": c["text"]}, "bgcolor": "rgba(0,0,0,0)"},
-        "shapes": shapes, "annotations": annotations,
-        # zoom and pan survive reruns (parameter changes); they reset when the axes change meaning
-        "uirevision": f"lr:{x_unit}:{'log' if log_y else 'linear'}",
     }
     if title:
         layout["title"] = {"text": html.escape(title), "x": 0, "xanchor": "left", "xref": "paper",
                            "y": 1, "yanchor": "top", "yref": "container", "pad": {"t": 10},
                            "font": {"size": style.TITLE_SIZE, "color": c["text"]}}
-    return go.Figure({"data": traces, "layout": layout})
+    return layout
 
 
 def chart_config(filename: str) -> dict:

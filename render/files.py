@@ -54,3 +54,22 @@ def curves_json(curves: list[Curve], *, meta: dict) -> bytes:
     body = {"meta": _plain(meta),
             "curves": [{"label": c.label, "lr": _plain(np.asarray(c.lr, dtype=np.float64).ravel())} for c in curves]}
     return (json.dumps(body, ensure_ascii=False, allow_nan=False, default=str) + "\n").encode()
+
+
+def training_csv(runs) -> bytes:
+    """CSV of playground runs (``render.learn_figures.TrainingRun``): one row per run and optimizer step with the
+    lr and that step's batch loss; the epoch's evaluation (train_loss, val_loss, val_accuracy) on the epoch's last
+    step, empty elsewhere. Exact floats, like ``curves_csv``."""
+    frames = []
+    for run in runs:
+        n, spe = np.size(run.lr), int(run.steps_per_epoch)
+        table = pd.DataFrame({"run": run.label, "step": np.arange(n), "epoch": np.arange(n) // spe,
+                              "lr": np.asarray(run.lr, dtype=np.float64),
+                              "batch_loss": np.asarray(run.batch_loss, dtype=np.float64)})
+        last = np.arange(spe - 1, n, spe)
+        for column in ("train_loss", "val_loss", "val_accuracy"):
+            values = np.full(n, np.nan)
+            values[last] = getattr(run, column)
+            table[column] = values
+        frames.append(table)
+    return pd.concat(frames).to_csv(index=False, lineterminator="\n", na_rep="").encode()
