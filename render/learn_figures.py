@@ -40,7 +40,8 @@ def _finite(values: np.ndarray) -> np.ndarray:
 
 
 def _decimated(y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
-    idx, val = minmax_decimate(np.nan_to_num(np.asarray(y, dtype=np.float64), nan=np.inf), max_points)
+    y = np.asarray(y, dtype=np.float64)
+    idx, val = minmax_decimate(np.where(np.isnan(y), np.inf, y), max_points)  # nan: like inf, a gap
     return idx, _finite(val)
 
 
