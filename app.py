@@ -4,12 +4,17 @@ import streamlit as st
 
 st.set_page_config(page_title="LR schedules, exactly", page_icon="📉", layout="wide")
 
-PAGES = [
-    st.Page("app_pages/explore.py", title="Explore", icon=":material/show_chart:", default=True),  # served at /
-    st.Page("app_pages/compare.py", title="Compare", icon=":material/stacked_line_chart:", url_path="compare"),
-    st.Page("app_pages/compose.py", title="Compose", icon=":material/merge:", url_path="compose"),
-    st.Page("app_pages/animate.py", title="Animate", icon=":material/animation:", url_path="animate"),
-]
+PAGES = {
+    "Schedules": [
+        st.Page("app_pages/explore.py", title="Explore", icon=":material/show_chart:", default=True),  # served at /
+        st.Page("app_pages/compare.py", title="Compare", icon=":material/stacked_line_chart:", url_path="compare"),
+        st.Page("app_pages/compose.py", title="Compose", icon=":material/merge:", url_path="compose"),
+        st.Page("app_pages/animate.py", title="Animate", icon=":material/animation:", url_path="animate"),
+    ],
+    "Learn by doing": [
+        st.Page("app_pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
+    ],
+}
 
 st.navigation(PAGES).run()
 st.sidebar.caption("Every curve comes from an exact numpy engine, tested equal to the frameworks' own step loops "
