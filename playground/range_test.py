@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .mlp import BatchTrainer, TrainConfig
+from .mlp import BatchTrainer, TrainConfig, one_blas_thread
 
 CONVENTIONS = ("fastai", "torch-lr-finder")
 MODES = ("exp", "linear")
@@ -429,7 +429,7 @@ def run(
     diverged = _DivergenceWatch(config.stop_factor)
     raw, smoothed = [], []
     stopped_at = None
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), one_blas_thread():
         for i, lr in enumerate(planned.tolist()):
             loss = float(step(lr))
             raw.append(loss)
