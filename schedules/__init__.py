@@ -10,6 +10,7 @@ from . import oneflow_schedules, torch_schedules, transformers_schedules  # noqa
 from .engine import MAX_STEPS, Child, Context, compute, example, get, names, phases, validate
 from .errors import ScheduleError
 from .spec import REQUIRED, Param, Slider, Spec
+from .trace import Event, Trace, trace, traceable
 
-__all__ = ["MAX_STEPS", "REQUIRED", "Child", "Context", "Param", "ScheduleError", "Slider", "Spec",
-           "compute", "example", "get", "names", "phases", "validate"]
+__all__ = ["MAX_STEPS", "REQUIRED", "Child", "Context", "Event", "Param", "ScheduleError", "Slider", "Spec", "Trace",
+           "compute", "example", "get", "names", "phases", "trace", "traceable", "validate"]

@@ -224,16 +224,23 @@ def phases(name: str, params=None, *, steps: int) -> list[tuple[int, str]]:
     return sorted(marks.items())
 
 
-def compute(name: str, params=None, *, steps: int, base_lr=0.1, metrics=None) -> np.ndarray:
-    """The learning rate for each of ``steps`` training steps: ``lr[t]`` is in effect after ``t`` calls of
-    ``scheduler.step()``. Returns float64 of shape (steps,), or (groups, steps) when ``base_lr`` is a list.
-    Raises ScheduleError for any bad input."""
+def prepare(name: str, params=None, *, steps: int, base_lr=0.1, metrics=None) -> tuple[Child, Context, bool]:
+    """What ``compute`` validates, in its order and with its errors: the validated schedule, the context to run
+    it in (metrics attached when it uses them) and whether ``base_lr`` was a single number."""
     steps = _check_int("steps", steps, 1, MAX_STEPS)
     scalar, base = _base_lrs(base_lr)
     child = validate(name, params, groups=base.shape[0])
     ctx = Context(steps, base, defaults_lr=float(base[0]))
     if _uses_metrics(child):
         ctx.metrics = _metrics(metrics, steps, child.spec)
+    return child, ctx, scalar
+
+
+def compute(name: str, params=None, *, steps: int, base_lr=0.1, metrics=None) -> np.ndarray:
+    """The learning rate for each of ``steps`` training steps: ``lr[t]`` is in effect after ``t`` calls of
+    ``scheduler.step()``. Returns float64 of shape (steps,), or (groups, steps) when ``base_lr`` is a list.
+    Raises ScheduleError for any bad input."""
+    child, ctx, scalar = prepare(name, params, steps=steps, base_lr=base_lr, metrics=metrics)
     with np.errstate(all="ignore"):
         out = run(child.spec, child.params, ctx)
     # NaN survives a sum, so a finite sum rules it out cheaply; an infinite one needs the element check

@@ -485,18 +485,37 @@ PLATEAU_PARAMS = (
 )
 
 
-def plateau_replay(p, ctx: Context, lrs=None) -> np.ndarray:
-    """torch's ReduceLROnPlateau.step(metric) after every step (OneFlow and transformers share it)."""
-    lrs = list(ctx.base if lrs is None else lrs)
+def hold(at: list, values: list, groups: int, steps: int) -> np.ndarray:
+    """The (groups, steps) curve of a replay that notes only where the lrs change: from step ``at[k]`` on
+    (``at[0] == 0``, increasing) the groups' lrs are ``values[k * groups:(k + 1) * groups]``. A per-step copy
+    into the output would cost more than the replay's own arithmetic."""
+    starts = np.array(at, dtype=np.int64)
+    lrs = np.array(values, dtype=np.float64).reshape(len(at), groups)
+    return np.repeat(lrs.T, np.diff(starts, append=steps), axis=1)
+
+
+def plateau_replay(p, ctx: Context, lrs=None, recorder=None) -> np.ndarray:
+    """torch's ReduceLROnPlateau.step(metric) after every step (OneFlow and transformers share it).
+
+    With a ``recorder`` (``schedules.trace``) the same loop also appends, after each step ``t``, the state
+    ``(metric, best, num_bad_epochs, cooldown_counter, improved)`` to ``recorder.states`` (index 0: the state
+    after construction) and, each time patience runs out, ``(t, lrs before, max(lr * factor, min_lr), lrs after)``
+    to ``recorder.fires``."""
+    lrs = [float(x) for x in (ctx.base if lrs is None else lrs)]
     mode, rel, thr = p["mode"], p["threshold_mode"] == "rel", p["threshold"]
     factor, patience, cooldown, eps = p["factor"], p["patience"], p["cooldown"], p["eps"]
     min_lrs = p["min_lr"]
+    groups = range(len(lrs))
     best = math.inf if mode == "min" else -math.inf
     bad = cooldown_counter = 0
-    out = np.empty((ctx.groups, ctx.steps))
-    out[:, 0] = lrs
+    at, values = [0], list(lrs)  # the lrs from step at[k] on: values[k * groups:(k + 1) * groups]
+    metrics = ctx.metrics.tolist() if ctx.steps > 1 else []
+    record = recorder is not None
+    if record:
+        keep, fired = recorder.states.append, recorder.fires.append
+        keep((math.nan, best, bad, cooldown_counter, False))
     for t in range(1, ctx.steps):
-        current = float(ctx.metrics[t - 1])
+        current = metrics[t - 1]
         if mode == "min":
             better = current < best * (1.0 - thr) if rel else current < best - thr
         else:
@@ -508,14 +527,27 @@ def plateau_replay(p, ctx: Context, lrs=None) -> np.ndarray:
         if cooldown_counter > 0:
             cooldown_counter -= 1
             bad = 0
-        if bad > patience:
-            for g, old in enumerate(lrs):
+        if bad > patience:  # _reduce_lr
+            changed = False
+            if record:
+                before, targets = tuple(lrs), []
+            for g in groups:
+                old = lrs[g]
                 new = max(old * factor, min_lrs[g])
                 if old - new > eps:
                     lrs[g] = new
+                    changed = True
+                if record:
+                    targets.append(new)
             cooldown_counter, bad = cooldown, 0
-        out[:, t] = lrs
-    return out
+            if changed:
+                at.append(t)
+                values.extend(lrs)
+            if record:
+                fired((t, before, tuple(targets), tuple(lrs)))
+        if record:
+            keep((current, best, bad, cooldown_counter, better))
+    return hold(at, values, len(lrs), ctx.steps)
 
 
 torch_spec("ReduceLROnPlateau", "Multiply the lr by factor when the metric stops improving.", PLATEAU_PARAMS,

@@ -25,7 +25,7 @@ from .errors import ScheduleError
 from .fastmath import cos_progression
 from .params import STEP_CAP, factor_param, lr_param, power_param, steps_param
 from .spec import REQUIRED, Param, Slider, Spec, register
-from .torch_schedules import PLATEAU_PARAMS, plateau_replay
+from .torch_schedules import PLATEAU_PARAMS, hold, plateau_replay
 
 DOCS = "https://huggingface.co/docs/transformers/main_classes/optimizer_schedules"
 CLOSED = "Closed form, vectorized with the library's operation order (agrees with transformers to ~1e-12)."
@@ -434,8 +434,14 @@ hf_spec("reduce_lr_on_plateau", "get_reduce_on_plateau_schedule",
         returns="ReduceLROnPlateau", metric_driven=True)
 
 
-def greedy_replay(p, ctx: Context) -> np.ndarray:
-    """transformers.optimization.GreedyLR.step(metric) after every step, statement by statement."""
+def greedy_replay(p, ctx: Context, recorder=None) -> np.ndarray:
+    """transformers.optimization.GreedyLR.step(metric) after every step, statement by statement.
+
+    With a ``recorder`` (``schedules.trace``) the same loop also appends, after each step ``t``, the state
+    ``(metric compared, best, num_bad_epochs, num_good_epochs, cooldown_counter, warmup_counter, reset_start,
+    improved)`` to ``recorder.states`` (index 0: the state after construction) and, each time patience runs out,
+    ``(t, "increase" or "reduce", lrs before, min(lr / factor, max_lr) or max(lr * factor, min_lr), lrs after,
+    reset_start after it, whether it reset)`` to ``recorder.fires``."""
     init = [float(b) for b in ctx.base]
     lrs = list(init)
     min_lrs, max_lrs = list(p["min_lr"]), list(p["max_lr"])
@@ -451,8 +457,12 @@ def greedy_replay(p, ctx: Context) -> np.ndarray:
     window: deque[float] = deque()  # StreamingAverage: its values and running sum, updated in the library's order
     window_sum = 0.0
 
-    changes = [(0, tuple(lrs))]  # (first step, lrs) whenever the lrs change
+    at, values = [0], list(lrs)  # the lrs from step at[k] on: values[k * groups:(k + 1) * groups]
     metrics = ctx.metrics.tolist() if ctx.steps > 1 else []
+    record = recorder is not None
+    if record:
+        keep, fired = recorder.states.append, recorder.fires.append
+        keep((math.nan, best, 0, 0, 0, 0, reset_start, False))
     for t in range(1, ctx.steps):
         current = metrics[t - 1]
         if smooth:
@@ -461,8 +471,8 @@ def greedy_replay(p, ctx: Context) -> np.ndarray:
             if len(window) > window_size:
                 window_sum -= window.popleft()
             current = window_sum / len(window)
-        before = tuple(lrs)
 
+        better = False
         if cooldown_counter > 0:
             cooldown_counter -= 1
             num_bad = num_good = 0
@@ -483,26 +493,47 @@ def greedy_replay(p, ctx: Context) -> np.ndarray:
                 num_good = 0
 
             if num_good > patience:  # _increase_lr
+                changed = False
+                if record:
+                    before, targets = tuple(lrs), []
                 for i in groups:
                     old = lrs[i]
                     new = min(old / factor, max_lrs[i])
                     if new - old > eps:
                         lrs[i] = new
+                        changed = True
+                    if record:
+                        targets.append(new)
                 reset_start = reset_original
                 warmup_counter = warmup
                 num_good = 0
+                if changed:
+                    at.append(t)
+                    values.extend(lrs)
+                if record:
+                    fired((t, "increase", before, tuple(targets), tuple(lrs), reset_start, False))
             elif num_bad > patience:  # _reduce_lr
+                changed = reset = False
+                if record:
+                    before, targets = tuple(lrs), []
                 all_at_min = True
                 for i in groups:
                     old = lrs[i]
                     new = max(old * factor, min_lrs[i])
                     if old - new > eps:
                         lrs[i] = new
+                        changed = True
                     if lrs[i] > min_lrs[i]:
                         all_at_min = False
+                    if record:
+                        targets.append(new)
+                if record:
+                    reduced = tuple(lrs)
                 if all_at_min:
                     reset_start -= 1
                     if reset_start <= 0:  # _reset
+                        reset = True
+                        changed = changed or lrs != init
                         lrs = list(init)
                         best = math.inf if mode_min else -math.inf
                         num_bad = num_good = cooldown_counter = warmup_counter = 0
@@ -510,14 +541,15 @@ def greedy_replay(p, ctx: Context) -> np.ndarray:
                         window, window_sum = deque(), 0.0
                 cooldown_counter = cooldown
                 num_bad = 0
-        if tuple(lrs) != before:
-            changes.append((t, tuple(lrs)))
+                if changed:
+                    at.append(t)
+                    values.extend(lrs)
+                if record:
+                    fired((t, "reduce", before, tuple(targets), reduced, reset_start, reset))
+        if record:
+            keep((current, best, num_bad, num_good, cooldown_counter, warmup_counter, reset_start, better))
 
-    out = np.empty((ctx.groups, ctx.steps))
-    bounds = [c[0] for c in changes] + [ctx.steps]
-    for (start, values), end in zip(changes, bounds[1:]):
-        out[:, start:end] = np.asarray(values, dtype=np.float64)[:, None]
-    return out
+    return hold(at, values, len(lrs), ctx.steps)
 
 
 hf_spec("greedy", "get_greedy_schedule",
