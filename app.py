@@ -13,6 +13,10 @@ PAGES = {
     ],
     "Learn by doing": [
         st.Page("app_pages/train.py", title="Train", icon=":material/model_training:", url_path="train"),
+        st.Page("app_pages/range_test.py", title="LR range test", icon=":material/search_insights:",
+                url_path="range-test"),
+        st.Page("app_pages/plateau.py", title="Plateau", icon=":material/trending_flat:", url_path="plateau"),
+        st.Page("app_pages/batch_size.py", title="Batch size & LR", icon=":material/stacks:", url_path="batch-size"),
     ],
 }
 
