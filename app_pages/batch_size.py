@@ -100,6 +100,7 @@ def controls() -> dict:
                                         help="Data-parallel replicas: DistributedSampler's num_replicas, world size.")
     values["grad_accum"] = c.number_input("Accumulation steps", *LIMITS["grad_accum"], key=k + "grad_accum", **KEEP,
                                           help="gradient_accumulation_steps: batches per optimizer step.")
+    global_batch_solver(values["replicas"], values["grad_accum"])
     a, b, c = st.columns(3)
     values["drop_last"] = c.toggle("drop_last", key=k + "drop_last", **KEEP,
                                    help="Drop the incomplete last batch (and the sampler's uneven tail).")
@@ -113,6 +114,28 @@ def controls() -> dict:
                             disabled=suggest, **KEEP)
     values["warmup_epochs"] = None if suggest else float(warmup)
     return values
+
+
+def use_batch(per: int) -> None:
+    st.session_state[f"{PREFIX}.per_device_batch"] = per
+
+
+def global_batch_solver(replicas: int, grad_accum: int) -> None:
+    """The batch per process for a global batch chosen first (as papers state it)."""
+    with st.expander("From a global batch: the batch per process"):
+        target = st.number_input("Global batch", 1, 10**9, value=4096, key=f"{PREFIX}.target")
+        choices = scaling.per_process_batch(int(target), int(replicas), int(grad_accum))
+        m = replicas * grad_accum
+        if len(choices) == 1 and choices[0] * m == target:
+            st.markdown(f"{target:,} / ({replicas:,} processes × {grad_accum:,} accumulation) = **{choices[0]:,}** per "
+                        "process.")
+        else:
+            st.markdown(f"{target:,} is not a multiple of {replicas:,} processes × {grad_accum:,} accumulation = "
+                        f"{m:,}: the nearest are " + " or ".join(f"**{b:,}** per process ({b * m:,} in all)"
+                                                                   for b in choices) + ".")
+        cols = st.columns(len(choices))
+        for col, per in zip(cols, choices):
+            col.button(f"Use {per:,} per process", key=f"{PREFIX}.use.{per}", on_click=use_batch, args=(per,))
 
 
 # ------------------------------------------------------------------------------------------------ page

@@ -249,8 +249,7 @@ def main() -> None:
     chart = st.container()
     bounds = carry_controls(result, state, spe)
     with chart:
-        fig = range_test_figure(result, theme=common.theme(), bounds=bounds, log_x=state["mode"] == "exp"
-                                or state["src"] == "upload")
+        fig = range_test_figure(result, theme=common.theme(), bounds=bounds)  # log x, a linear sweep too
         st.plotly_chart(fig, key=f"{PREFIX}.chart", theme=None, config=common.chart_config("lr_range_test"))
         st.caption(f"{result.stop_reason} " + " ".join(result.notes))
         if result.suggestions:

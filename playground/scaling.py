@@ -372,3 +372,16 @@ def table(inp: ScalingInput, batches=None, *, rules=None) -> list[ScalingResult]
             )
     rules = (inp.rule,) if rules is None else tuple(_rule(r) for r in rules)
     return [scale(replace(inp, per_device_batch=int(b) // m, rule=r)) for r in rules for b in batches]
+
+
+def per_process_batch(global_batch: int, replicas: int = 1, grad_accum: int = 1) -> tuple[int, ...]:
+    """The batch per process that gives ``global_batch`` on ``replicas`` processes with ``grad_accum`` accumulation
+    steps: ``(b,)`` when it divides exactly, else the two nearest choices ``(b_low, b_high)`` (``b_low`` left out
+    when it would be 0), whose global batches are ``b × replicas × grad_accum``."""
+    for name, value in (("global_batch", global_batch), ("replicas", replicas), ("grad_accum", grad_accum)):
+        _count(name, value)
+    m = replicas * grad_accum
+    low, rest = divmod(global_batch, m)
+    if rest == 0:
+        return (low,)
+    return (low, low + 1) if low else (1,)

@@ -206,3 +206,15 @@ def test_batch_size_bad_link_warns():
     assert {m.label: m.value for m in at.metric}["Global batch"] == "256"
     inp = scaling.ScalingInput(dataset_size=10, epochs=1, per_device_batch=3)
     assert scaling.scale(inp).steps_per_epoch == 4
+
+
+def test_batch_size_from_a_global_batch():
+    at = open_page(BATCH)
+    at.number_input(key="bs.target").set_value(8192).run()
+    at.button(key="bs.use.1024").click().run()  # 8 processes: 1,024 each
+    assert at.number_input(key="bs.per_device_batch").value == 1024
+    assert {m.label: m.value for m in at.metric}["Global batch"] == "8,192"
+    at.number_input(key="bs.target").set_value(1000).run()  # 8 processes: 125 each
+    assert at.button(key="bs.use.125")
+    at.number_input(key="bs.replicas").set_value(3).run()  # 1000 / 3: 333 or 334
+    assert at.button(key="bs.use.333") and at.button(key="bs.use.334")

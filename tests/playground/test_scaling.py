@@ -427,3 +427,14 @@ def test_validation_accepts_numpy_and_normalises():
         scale(OK)
     with pytest.raises(TypeError):
         ScalingInput(1000, 10, 32)  # keyword-only: no silent mix-up of counts
+
+
+def test_per_process_batch_from_a_global_batch():
+    from playground.scaling import per_process_batch
+
+    assert per_process_batch(8192, 256) == (32,)  # Goyal et al.: 256 GPUs × 32
+    assert per_process_batch(4096, 8, 4) == (128,)
+    assert per_process_batch(4096, 24) == (170, 171)  # 4,080 or 4,104
+    assert per_process_batch(5, 8) == (1,)  # fewer samples than processes: at least one each
+    with pytest.raises(ValueError, match="replicas"):
+        per_process_batch(256, 0)
