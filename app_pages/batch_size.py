@@ -47,7 +47,15 @@ def input_from_query(query: dict, warnings: list[str]) -> scaling.ScalingInput:
         unknown = set(data) - names
         if unknown:
             raise ValueError(f"unknown field {sorted(unknown)[0]!r}")
-        return scaling.ScalingInput(**{**asdict(DEFAULT), **data})
+        inp = scaling.ScalingInput(**{**asdict(DEFAULT), **data})
+        for key, (low, high) in LIMITS.items():  # the widgets' ranges: Streamlit would clamp a value silently
+            if not low <= getattr(inp, key) <= high:
+                raise ValueError(f"{key} must be from {low:,} to {high:,}, got {getattr(inp, key):,}")
+        if not 1e-12 <= inp.ref_lr <= 1e6:
+            raise ValueError(f"ref_lr must be from 1e-12 to 1e6, got {inp.ref_lr:g}")
+        if inp.warmup_epochs is not None and not 0 <= inp.warmup_epochs <= 100_000:
+            raise ValueError(f"warmup_epochs must be from 0 to 100,000, got {inp.warmup_epochs:g}")
+        return inp
     except (ValueError, TypeError) as err:
         warnings.append(f"The link's batch setup (b) is not valid ({err}); using the defaults.")
         return DEFAULT
@@ -148,17 +156,22 @@ def schedule_links(result: scaling.ScalingResult) -> None:
         st.info(f"{total:,} steps is more than the {MAX_UI_STEPS:,} the app draws; the numbers above are exact, "
                 "use them with the engine or the command line (`python -m render`, up to 10,000,000 steps).")
         return
-    goyal = Schedule("torch.SequentialLR", {
-        "schedulers": [{"name": "torch.LinearLR", "params": {"start_factor": result.warmup_start_factor,
-                                                             "end_factor": 1.0, "total_iters": max(warm, 1)}},
-                       {"name": "torch.CosineAnnealingLR", "params": {"T_max": max(total - warm, 1)}}],
-        "milestones": [max(warm, 1)]}, "warmup from the reference lr, then cosine")
+    if warm:
+        warmup_then_cosine = Schedule("torch.SequentialLR", {
+            "schedulers": [{"name": "torch.LinearLR", "params": {"start_factor": result.warmup_start_factor,
+                                                                 "end_factor": 1.0, "total_iters": warm}},
+                           {"name": "torch.CosineAnnealingLR", "params": {"T_max": max(total - warm, 1)}}],
+            "milestones": [warm]}, "warmup from the reference lr, then cosine")
+        torch_label = (f"PyTorch LinearLR(start_factor={result.warmup_start_factor:.4g}, total_iters={warm:,}) then "
+                       "CosineAnnealingLR, as SequentialLR")
+    else:  # no warmup: a LinearLR of one step would still start from the reference lr
+        warmup_then_cosine = Schedule("torch.CosineAnnealingLR", {"T_max": total}, "cosine")
+        torch_label = f"PyTorch CosineAnnealingLR(T_max={total:,}), no warmup"
     options = [
         (Schedule("transformers.cosine", {"num_warmup_steps": warm, "num_training_steps": total},
                   "get_cosine_schedule_with_warmup"), f"transformers cosine, num_warmup_steps={warm:,}, "
                                                       f"num_training_steps={total:,}"),
-        (goyal, f"PyTorch LinearLR(start_factor={result.warmup_start_factor:.4g}, total_iters={max(warm, 1):,}) "
-                f"then CosineAnnealingLR, as SequentialLR"),
+        (warmup_then_cosine, torch_label),
         (Schedule("torch.OneCycleLR", {"max_lr": result.lr, "total_steps": total}, "OneCycleLR"),
          f"PyTorch OneCycleLR(max_lr={result.lr:.4g}, total_steps={total:,})"),
     ]

@@ -32,6 +32,7 @@ EVENT_NOUNS = {"reduce": "reduction", "increase": "increase", "skipped_eps": "sk
 SOURCE_DEFAULTS = {"src": "synthetic", "n": 100, "plateau": 15, "noise": 0.01, "seed": 0, "epochs": 30}
 SOURCE_LIMITS = {"n": (2, 100_000), "plateau": (0, 1000), "noise": (0.0, 0.5), "seed": (0, 10_000),
                  "epochs": (2, 100)}
+MAX_TABLE_ROWS = 1000  # events listed under the chart (each explained in a sentence)
 BASE_LR = 0.5  # high enough for the playground to stall, so that the scheduler has something to do
 
 
@@ -71,10 +72,11 @@ def load_state() -> None:
         source = source_from_query(query, warnings)
         try:
             lr = float(query.get("lr", BASE_LR))
-            if not 0 < lr <= 1e3:
+            if not 1e-8 <= lr <= 1e3:
                 raise ValueError
         except ValueError:
-            warnings.append(f"The link's lr={query['lr']!r} is not a learning rate in (0, 1000]; using {BASE_LR}.")
+            warnings.append(f"The link's lr={query['lr']!r} is not a learning rate from 1e-08 to 1000; using "
+                            f"{BASE_LR}.")
             lr = BASE_LR
         st.session_state[f"{PREFIX}.warnings"] = warnings
         seed(sched, source, lr)
@@ -145,7 +147,7 @@ def uploaded_metric() -> np.ndarray | None:
 
 def events_table(trace) -> pd.DataFrame:
     return pd.DataFrame([{"step": e.step, "what": e.kind.replace("_", " "), "rule": e.rule, "lr before": e.old_lr,
-                          "lr after": e.new_lr, "why": e.detail} for e in trace.events])
+                          "lr after": e.new_lr, "why": e.detail} for e in trace.events[:MAX_TABLE_ROWS]])
 
 
 def main() -> None:
@@ -200,6 +202,8 @@ def main() -> None:
                    "bad steps are not counted. Dashed: the value the metric had to beat (the best so far with the "
                    "threshold). Hover a marker for why the lr changed there.")
     if trace.events:
+        if len(trace.events) > MAX_TABLE_ROWS:
+            st.caption(f"The first {MAX_TABLE_ROWS:,} of {len(trace.events):,} events:")
         st.dataframe(events_table(trace), width="stretch", hide_index=True,
                      column_config={"lr before": st.column_config.NumberColumn(format="%.4g"),
                                     "lr after": st.column_config.NumberColumn(format="%.4g"),
@@ -225,7 +229,8 @@ def metric_series(source: dict, sched: Schedule, base_lr: float) -> tuple[list[f
     finally:
         bar.empty()
     st.caption(f"Final validation accuracy {result.val_accuracy[-1]:.1%} (best {np.max(result.val_accuracy):.1%}). "
-               "Step t is the end of epoch t: the lr drawn at t is the one set for the next epoch.")
+               "x is the epoch, from 0: the validation loss at x is measured at the end of epoch x, and the lr at x "
+               "is the one epoch x trains with, set by step(val_loss) after epoch x − 1.")
     return result.val_loss.tolist(), "epoch", "validation loss"
 
 

@@ -25,12 +25,14 @@ SOURCES = {"train": "the playground model", "upload": "a CSV of (lr, loss)"}
 DEFAULTS = {"src": "train", "start_lr": 1e-7, "end_lr": 10.0, "num_it": 100, "mode": "exp", "convention": "fastai",
             "stop_div": True, "optimizer": "sgd", "batch_size": 64, "smoothed": False,
             "target": "onecycle", "pick": "valley", "rule": "valley_span", "steps": 1000}
+WIDGET_LIMITS = {"batch_size": (1, 1438), "steps": (1, 1_000_000), "start_lr": (0.0, 1e3), "end_lr": (0.0, 1e6),
+                 "num_it": (rt.MIN_NUM_IT, rt.MAX_NUM_IT)}
 SUGGESTION_NAMES = {"valley": "valley (fastai's default)", "steep": "steepest descent (fastai)",
                     "minimum": "minimum / 10 (fastai)", "slide": "slide (fastai)",
                     "steepest_gradient": "steepest gradient (torch-lr-finder)"}
-RULE_NAMES = {"valley_span": "where the loss starts and stops falling (Smith 2017 §3.3)",
-              "max_over_4": "max_lr from the lowest loss, base_lr = max_lr / 4",
-              "max_over_3": "max_lr from the lowest loss, base_lr = max_lr / 3"}
+RULE_NAMES = {"valley_span": "where the loss starts to fall, and half where it stops (Smith 2017 §3.3)",
+              "max_over_4": "max_lr half the lowest-loss lr, base_lr = max_lr / 4",
+              "max_over_3": "max_lr half the lowest-loss lr, base_lr = max_lr / 3"}
 
 
 # ------------------------------------------------------------------------------------------------ state
@@ -60,7 +62,7 @@ def state_from_query(query: dict, warnings: list[str]) -> dict:
             warnings.append(f"The link's {key}={state[key]!r} is not one of {', '.join(allowed)}; using "
                             f"{DEFAULTS[key]!r}.")
             state[key] = DEFAULTS[key]
-    for key, (low, high) in {"batch_size": (1, 1438), "steps": (1, 1_000_000)}.items():
+    for key, (low, high) in WIDGET_LIMITS.items():  # the widgets' own ranges: Streamlit would clamp silently
         if not low <= state[key] <= high:
             warnings.append(f"The link's {key}={state[key]} is not in {low} to {high:,}; using {DEFAULTS[key]}.")
             state[key] = DEFAULTS[key]
@@ -98,36 +100,56 @@ def playground_test(config_json: str, optimizer: str, batch_size: int) -> rt.Ran
 
 
 def test_config(state: dict) -> rt.RangeTestConfig:
-    """Raises ValueError naming the bad setting."""
-    return rt.RangeTestConfig(start_lr=state["start_lr"], end_lr=state["end_lr"], num_it=state["num_it"],
-                              mode=state["mode"], convention=state["convention"], stop_div=state["stop_div"])
+    """Raises ValueError naming the bad setting. An uploaded test uses only the convention and stop_div, so the
+    playground's sweep settings (hidden then) cannot block it."""
+    sweep = state if state["src"] == "train" else DEFAULTS
+    config = rt.RangeTestConfig(start_lr=sweep["start_lr"], end_lr=sweep["end_lr"], num_it=sweep["num_it"],
+                                mode=sweep["mode"], convention=state["convention"], stop_div=state["stop_div"])
+    if state["src"] == "train":
+        rt.check_playground_size(TrainConfig(batch_size=state["batch_size"]), config)
+    return config
 
 
-def controls() -> dict:
+def controls() -> tuple[dict, dict]:
+    """The test's widgets; returns their values and, per setting, the spot under its widget for an error."""
     k = PREFIX + "."
+    spots = {}
     state = {"src": st.radio("Run the test on", list(SOURCES), **KEEP, key=k + "src", horizontal=True,
                              format_func=SOURCES.get)}
     cols = st.columns(4)
     if state["src"] == "train":
         state["optimizer"] = cols[0].radio("Optimizer", ["sgd", "adam"], **KEEP, key=k + "optimizer", horizontal=True,
                                            format_func=lambda o: {"sgd": "SGD + momentum", "adam": "Adam"}[o])
-        state["batch_size"] = cols[1].number_input("Batch size", 1, 1438, **KEEP, key=k + "batch_size")
-        state["start_lr"] = cols[2].number_input("start_lr", min_value=0.0, max_value=1e3, format="%g",
+        state["batch_size"] = cols[1].number_input("Batch size", *WIDGET_LIMITS["batch_size"], **KEEP,
+                                                   key=k + "batch_size")
+        spots["batch_size"] = cols[1].container()
+        state["start_lr"] = cols[2].number_input("start_lr", *WIDGET_LIMITS["start_lr"], format="%g",
                                                  **KEEP, key=k + "start_lr")
-        state["end_lr"] = cols[3].number_input("end_lr", min_value=0.0, max_value=1e6, format="%g", **KEEP,
+        spots["start_lr"] = cols[2].container()
+        state["end_lr"] = cols[3].number_input("end_lr", *WIDGET_LIMITS["end_lr"], format="%g", **KEEP,
                                                key=k + "end_lr")
+        spots["end_lr"] = cols[3].container()
         cols = st.columns(4)
-        state["num_it"] = cols[0].number_input("Iterations (num_it)", 1, rt.MAX_NUM_IT, **KEEP, key=k + "num_it",
+        state["num_it"] = cols[0].number_input("Iterations (num_it)", *WIDGET_LIMITS["num_it"], **KEEP,
+                                               key=k + "num_it",
                                                help="One batch each; the test moves into further epochs as needed.")
+        spots["num_it"] = cols[0].container()
         state["mode"] = cols[1].radio("Sweep", list(rt.MODES), **KEEP, key=k + "mode", horizontal=True,
                                       format_func=lambda m: {"exp": "exponential", "linear": "linear"}[m])
     conventions, stop = (cols[2], cols[3]) if state["src"] == "train" else (cols[0], cols[1])
     state["convention"] = conventions.radio("Smoothing and stopping", list(rt.CONVENTIONS), **KEEP,
                                             key=k + "convention",
-                                        help="fastai: bias-corrected average (beta 0.98), stop at 4× the best. "
-                                             "torch-lr-finder: smooth_f 0.05, no bias correction, stop at 5×.")
+                                            help="fastai: bias-corrected average (beta 0.98), stop at 4× the best. "
+                                                 "torch-lr-finder: smooth_f 0.05, no bias correction, stop at 5×.")
     state["stop_div"] = stop.toggle("Stop on divergence", **KEEP, key=k + "stop_div")
-    return state
+    return state, spots
+
+
+def show_error(err: ValueError, spots: dict) -> None:
+    """The message under the widget it names (each starts with the setting's name), else under the controls."""
+    message = str(err)
+    name = next((n for n in spots if message.startswith(n + " ")), None)
+    (spots[name] if name else st).error(message, icon="⚠️")
 
 
 def uploaded_test(state: dict, config: rt.RangeTestConfig) -> rt.RangeTestResult | None:
@@ -226,11 +248,12 @@ def main() -> None:
                "then explodes. Smith (2015) reads the bounds of a cyclical schedule off this curve; fastai's "
                "lr_find and torch-lr-finder suggest a single rate.")
     state = {**DEFAULTS, **{k: st.session_state.get(f"{PREFIX}.{k}", v) for k, v in DEFAULTS.items()}}
-    state.update(controls())
+    values, spots = controls()
+    state.update(values)
     try:
         config = test_config(state)
     except ValueError as err:
-        st.error(str(err), icon="⚠️")
+        show_error(err, spots)
         save(state)
         return
     spe = None

@@ -12,7 +12,9 @@ import schedules
 from app_pages import common, widgets
 from app_pages.state import Schedule, Settings, schedule_to_query, settings_to_query
 from app_pages.train_state import (
+    HIDDEN_CHOICES,
     LIMITS,
+    LR_LIMITS,
     MAX_RUNS,
     Run,
     Setup,
@@ -106,12 +108,13 @@ def setup_controls() -> Setup:
                            format_func=lambda o: {"sgd": "SGD + momentum", "adam": "Adam"}[o],
                            help="torch.optim semantics: SGD(momentum, no dampening), Adam(betas 0.9/0.999, eps 1e-8).")
     if s.optimizer == "sgd":
-        s.momentum = sb.slider("Momentum", *LIMITS["momentum"], key=key + "momentum", step=0.01,
-                               persist_state="session")  # kept while Adam hides it
+        sb.slider("Momentum", *LIMITS["momentum"], key=key + "momentum", step=0.01,
+                  persist_state="session")  # kept while Adam hides it
+    s.momentum = st.session_state[key + "momentum"]  # in the link and the saved state, also under Adam
     s.batch_size = sb.number_input("Batch size", *LIMITS["batch_size"], key=key + "batch_size",
                                    help="1,438 training images; the last batch of an epoch may be smaller.")
     s.epochs = sb.slider("Epochs", *LIMITS["epochs"], key=key + "epochs")
-    s.hidden = sb.select_slider("Hidden units", [16, 32, 64, 128, 256], key=key + "hidden")
+    s.hidden = sb.select_slider("Hidden units", HIDDEN_CHOICES, key=key + "hidden")
     s.weight_decay = sb.number_input("Weight decay (L2)", *LIMITS["weight_decay"], key=key + "weight_decay",
                                      format="%g", step=1e-4)
     s.seed = sb.number_input("Seed", *LIMITS["seed"], key=key + "seed",
@@ -136,7 +139,7 @@ def run_editor(i: int, n: int, setup: Setup) -> tuple[Run, widgets.Slots]:
     slots = widgets.Slots()
     name = widgets.schedule_picker(prefix, steps, compact=True)
     left, right = st.columns(2)
-    base_lr = left.number_input("Optimizer lr", min_value=1e-8, max_value=1e3, format="%g", key=f"{prefix}.lr",
+    base_lr = left.number_input("Optimizer lr", *LR_LIMITS, format="%g", key=f"{prefix}.lr",
                                 help="The lr the optimizer is built with: the schedule's base lr.")
     metric_driven = schedules.get(name).metric_driven
     right.radio("scheduler.step() every", ["iteration", "epoch"], key=f"{prefix}.by", horizontal=True,
@@ -257,7 +260,8 @@ def show_results(setup: Setup, runs: list[Run], too_long: str | None) -> None:
                                 "time (s)": st.column_config.NumberColumn(format="%.2f")})
     cols = st.columns(len(runs))
     for col, run in zip(cols, runs):
-        col.page_link("app_pages/explore.py", label=f"{run.schedule.label} in Explore",
+        where = " (on Explore's placeholder metric)" if is_metric_driven(run) else ""
+        col.page_link("app_pages/explore.py", label=f"{run.schedule.label} in Explore{where}",
                       icon=":material/open_in_new:", query_params=explore_link(run, setup))
     st.download_button("CSV of every run (per step)", lambda: training_csv(plotted), file_name="training_runs.csv",
                        mime="text/csv", on_click="ignore", icon=":material/table:", key=f"{PREFIX}.csv")

@@ -16,8 +16,9 @@ from playground.schedule_run import STEPPINGS
 from .state import Schedule, schedule_from_query
 
 MAX_RUNS = 4
+HIDDEN_CHOICES = (16, 32, 64, 128, 256)
+LR_LIMITS = (1e-8, 1e3)  # the optimizer lr's widget range
 LIMITS = {  # TrainConfig field -> (low, high): the page's widgets and the link reader share them
-    "hidden": (4, 512),
     "momentum": (0.0, 0.999),
     "weight_decay": (0.0, 0.1),
     "batch_size": (1, 1438),
@@ -82,6 +83,8 @@ def setup_from_query(query: dict[str, str], warnings: list[str]) -> Setup:
         ok = False
         if key == "optimizer":
             ok = value in ("sgd", "adam")
+        elif key == "hidden":
+            ok = value in HIDDEN_CHOICES
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             low, high = LIMITS[key]
             ok = low <= value <= high and (isinstance(default, float) or float(value).is_integer())
@@ -89,7 +92,8 @@ def setup_from_query(query: dict[str, str], warnings: list[str]) -> Setup:
         if ok:
             setattr(setup, key, value)
         else:
-            bounds = "sgd or adam" if key == "optimizer" else "{} to {}".format(*LIMITS[key])
+            bounds = ("sgd or adam" if key == "optimizer" else ", ".join(map(str, HIDDEN_CHOICES)) if key == "hidden"
+                      else "{} to {}".format(*LIMITS[key]))
             warnings.append(f"The link's {key}={value!r} is not valid ({bounds}); using {default!r}.")
     return setup
 
@@ -121,10 +125,11 @@ def runs_from_query(query: dict[str, str], warnings: list[str], steps: int) -> l
         sched = schedule_from_query(one, warnings, steps=steps)
         run = Run(sched)
         lr, by = d.get("lr", run.base_lr), d.get("by", run.stepping)
-        if isinstance(lr, (int, float)) and not isinstance(lr, bool) and 0 < lr <= 1e3:
+        if isinstance(lr, (int, float)) and not isinstance(lr, bool) and LR_LIMITS[0] <= lr <= LR_LIMITS[1]:
             run.base_lr = float(lr)
         else:
-            warnings.append(f"The link's lr={lr!r} is not a learning rate in (0, 1000]; using {run.base_lr:g}.")
+            warnings.append(f"The link's lr={lr!r} is not a learning rate from {LR_LIMITS[0]:g} to "
+                            f"{LR_LIMITS[1]:g}; using {run.base_lr:g}.")
         if by in STEPPINGS:
             run.stepping = by
         else:

@@ -54,6 +54,7 @@ SLIDE_LR_DIFF, SLIDE_THRESH = 15, 0.005  # fastai slide(lr_diff=15, thresh=.005,
 
 SUGGESTION_KEYS = ("valley", "steep", "minimum", "slide", "steepest_gradient")
 CYCLIC_RULES = ("valley_span", "max_over_4", "max_over_3")
+MAX_PLAYGROUND_SAMPLES = 1_000_000  # num_it × batch_size: about 1.5 s on a 2-core machine
 MAX_LR_DIVISOR = 2  # see cyclic_bounds: max_lr is half the lr where the smoothed loss stops falling
 VALLEY_FALL_FRACTION = 0.1  # cyclic_bounds("valley_span"): the loss "starts to fall" once it is a tenth of the way down
 
@@ -459,8 +460,19 @@ def run_playground(
     config: RangeTestConfig | None = None,
     on_progress: Callable[[float], None] | None = None,
 ) -> RangeTestResult:
-    """``run(playground_stepper(train_config), config, on_progress)``: the range test on the playground MLP."""
+    """``run(playground_stepper(train_config), config, on_progress)``: the range test on the playground MLP.
+    ``ValueError`` (before any training) when ``num_it × batch_size`` is over ``MAX_PLAYGROUND_SAMPLES``."""
+    check_playground_size(train_config or TrainConfig(), config or RangeTestConfig())
     return run(playground_stepper(train_config), config, on_progress)
+
+
+def check_playground_size(train_config: TrainConfig, config: RangeTestConfig) -> None:
+    """A test longer than ``MAX_PLAYGROUND_SAMPLES`` images is refused, naming num_it and batch_size."""
+    samples = config.num_it * train_config.batch_size
+    if samples > MAX_PLAYGROUND_SAMPLES:
+        raise ValueError(f"num_it {config.num_it:,} × batch_size {train_config.batch_size:,} = {samples:,} images; "
+                         f"the playground's range test trains on at most {MAX_PLAYGROUND_SAMPLES:,}: lower num_it or "
+                         "batch_size")
 
 
 def analyze(
@@ -553,10 +565,16 @@ def cyclic_bounds(result: RangeTestResult, rule: str = "valley_span") -> tuple[f
             raise ValueError("the smoothed loss never falls in this range test: no range to cycle over")
         base_lr, stops = float(result.lrs[falling[0]]), float(result.lrs[end])
         max_lr = stops / MAX_LR_DIVISOR
-        return base_lr, max_lr, (f"base_lr {_fmt(base_lr)} is where the loss starts to fall; it stops falling at "
-                                 f"{_fmt(stops)} (the end of the longest valley), and max_lr is half of that: the "
-                                 "smoothed loss lags, and the optimum is within a factor of two of the largest lr "
-                                 "that converges (Smith 2017, section 3.3).")
+        why = (f"base_lr {_fmt(base_lr)} is where the loss starts to fall; it stops falling at {_fmt(stops)} (the "
+               "end of the longest valley), and max_lr is half of that: the smoothed loss lags, and the optimum is "
+               "within a factor of two of the largest lr that converges (Smith 2017, section 3.3).")
+        if base_lr >= max_lr:  # a fall that starts late (a coarse linear sweep): no range below half its end
+            base_lr = max_lr / 4
+            why = (f"The loss starts to fall at {_fmt(float(result.lrs[falling[0]]))}, above max_lr {_fmt(max_lr)} "
+                   f"(half of {_fmt(stops)}, where it stops falling: the smoothed loss lags, and the optimum is "
+                   "within a factor of two of the largest lr that converges, Smith 2017, section 3.3), so base_lr "
+                   f"is a quarter of max_lr, {_fmt(base_lr)}, Smith's other rule.")
+        return base_lr, max_lr, why
     minimum = result.suggestion("minimum")
     if minimum is None:
         raise ValueError("no minimum in this range test: " + ("; ".join(result.notes) or "none found"))

@@ -220,7 +220,10 @@ def _splitter(sample: list[str]):
 
     def split(line: str, d=delim) -> list[str]:
         if '"' in line:
-            return next(csv.reader([line], delimiter=d))
+            try:
+                return next(csv.reader([line], delimiter=d))
+            except csv.Error as err:  # e.g. a quoted cell over csv's field limit (128 KiB)
+                raise UploadError(f"A line could not be read as CSV ({err}): is it a table of numbers?") from None
         return line.split(d)
 
     return split, delim != ",", lambda line, d=delim: not line.replace(d, "").replace('"', "").strip()

@@ -110,7 +110,7 @@ SUGGESTION_SYMBOLS = {"valley": "star", "steep": "triangle-down", "minimum": "ci
 
 
 def range_test_figure(result, *, theme: str = "light", bounds: tuple[float, float] | None = None,
-                      log_x: bool = True, height: int = 460) -> go.Figure:
+                      height: int = 460) -> go.Figure:
     """The loss against the lr of an LR range test (``playground.range_test.RangeTestResult``): the raw batch
     losses (faint, when known), the smoothed loss the suggestions are computed on, the point where the test
     stopped on divergence (×), each suggestion as a marker at its ``marker_lr``/``marker_loss`` named with its lr in
@@ -148,9 +148,7 @@ def range_test_figure(result, *, theme: str = "light", bounds: tuple[float, floa
     finite = smoothed[np.isfinite(smoothed)]
     layout = base_layout(theme, height=height, legend=True)
     x = axis_style(c, "learning rate")
-    x.update({"hoverformat": ".4~g", "exponentformat": "power"})
-    if log_x:
-        x["type"] = "log"
+    x.update({"type": "log", "hoverformat": ".4~g", "exponentformat": "power"})  # a linear sweep too
     y = axis_style(c, "loss")
     y["hoverformat"] = ".4~g"
     if finite.size:
@@ -172,53 +170,64 @@ def range_test_figure(result, *, theme: str = "light", bounds: tuple[float, floa
 EVENT_COLORS = {"reduce": 3, "increase": 2, "reset": 5, "skipped_eps": 7, "clamped_min": 7, "clamped_max": 7}
 
 
-def plateau_figure(trace, *, theme: str = "light", x_title: str = "step", x_scale: int = 1, log_lr: bool = False,
+MAX_EVENT_LINES = 200  # more events than this: markers only (each line is a layout shape, which plotly draws slowly)
+MAX_EVENT_MARKERS = 2000  # per kind; the page's table lists events too
+
+
+def plateau_figure(trace, *, theme: str = "light", x_title: str = "step", log_lr: bool = False,
                    metric_name: str = "metric", height: int = 480) -> go.Figure:
     """A metric-driven scheduler's run (``schedules.trace``): the metric it was given and the bar it had to beat
     (left axis), the lr (right axis), cooldown/warmup stretches shaded, and every event (reduction, increase,
     skipped or clamped change, reset) as a dotted line labelled with the rule that fired; hovering its marker
-    gives the sentence that explains it. ``x_scale`` multiplies step numbers (epochs drawn over optimizer
-    steps)."""
+    gives the sentence that explains it. Long runs stay small: the series are min/max-decimated, and past
+    ``MAX_EVENT_LINES`` events only markers are drawn (the first ``MAX_EVENT_MARKERS`` of each kind)."""
     c = style.theme_colors(theme)
     n = trace.steps
-    steps = np.arange(n) * x_scale
     # metric[t] is what step t compared, i.e. the metric reported after step t - 1: drawn where it was measured
-    measured = (np.arange(1, n) - 1) * x_scale
+    m_idx, m_val = _decimated(trace.metric[1:])
+    b_idx, b_val = _decimated(trace.bar[1:])
+    l_idx, l_val = minmax_decimate(np.asarray(trace.lr, dtype=np.float64), MAX_POINTS)
     traces = [
-        {"type": "scatter", "mode": "lines+markers" if n <= 120 else "lines", "x": measured,
-         "y": _finite(trace.metric[1:]), "name": metric_name, "line": {"color": style.color(0), "width": 1.5},
+        {"type": "scatter", "mode": "lines+markers" if n <= 120 else "lines", "x": m_idx, "y": m_val,
+         "name": metric_name, "line": {"color": style.color(0), "width": 1.5},
          "marker": {"size": 4}, "hovertemplate": f"{html.escape(metric_name)} %{{y:.5~g}}<extra></extra>"},
-        {"type": "scatter", "mode": "lines", "x": measured, "y": _finite(trace.bar[1:]),
+        {"type": "scatter", "mode": "lines", "x": b_idx, "y": b_val,
          "name": "to beat (best with threshold)", "line": {"color": c["muted"], "width": 1, "dash": "dash",
                                                           "shape": "hv"},
          "hovertemplate": "had to beat %{y:.5~g}<extra></extra>"},
-        {"type": "scatter", "mode": "lines", "x": steps, "y": _finite(trace.lr), "name": "lr", "yaxis": "y2",
+        {"type": "scatter", "mode": "lines", "x": l_idx, "y": _finite(l_val), "name": "lr", "yaxis": "y2",
          "line": {"color": style.color(1), "width": style.LINE_WIDTH, "shape": "hv"},
          "hovertemplate": "lr %{y:.5~g}<extra></extra>"},
     ]
     shapes, annotations = [], []
-    for start, end in [*trace.cooldown_spans, *getattr(trace, "warmup_spans", [])]:
-        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": (start - 0.5) * x_scale,
-                       "x1": (end - 0.5) * x_scale, "y0": 0, "y1": 1, "fillcolor": c["muted"],
-                       "opacity": 0.12, "line": {"width": 0}, "layer": "below"})
+    spans = [*trace.cooldown_spans, *getattr(trace, "warmup_spans", [])]
+    for start, end in spans if len(spans) <= MAX_EVENT_LINES else ():
+        shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": start - 0.5, "x1": end - 0.5, "y0": 0,
+                       "y1": 1, "fillcolor": c["muted"], "opacity": 0.12, "line": {"width": 0}, "layer": "below"})
+    events = trace.events
     by_kind: dict[str, list] = {}
-    for event in trace.events:
+    for event in events:
+        by_kind.setdefault(event.kind, []).append(event)
+        if len(events) > MAX_EVENT_LINES:
+            continue
         col = style.color(EVENT_COLORS.get(event.kind, 7))
-        x = event.step * x_scale
-        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
-                       "line": {"color": col, "width": 1, "dash": "dot"}, "layer": "below"})
-        if len(trace.events) <= 40:
-            annotations.append({"x": x, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom",
+        shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": event.step, "x1": event.step, "y0": 0,
+                       "y1": 1, "line": {"color": col, "width": 1, "dash": "dot"}, "layer": "below"})
+        if len(events) <= 40:
+            annotations.append({"x": event.step, "y": 1, "xref": "x", "yref": "paper", "yanchor": "bottom",
                                 "text": html.escape(event.rule), "showarrow": False, "textangle": -90,
                                 "xanchor": "right", "font": {"size": style.SMALL_SIZE, "color": col}})
-        by_kind.setdefault(event.kind, []).append(event)
-    for kind, events in by_kind.items():
+    for kind, all_of_kind in by_kind.items():
         col = style.color(EVENT_COLORS.get(kind, 7))
-        traces.append({"type": "scatter", "mode": "markers", "yaxis": "y2", "name": kind.replace("_", " "),
-                       "x": [e.step * x_scale for e in events], "y": [e.new_lr for e in events],
+        shown = all_of_kind[:MAX_EVENT_MARKERS]
+        name = kind.replace("_", " ")
+        if len(shown) < len(all_of_kind):
+            name += f" (first {len(shown):,} of {len(all_of_kind):,})"
+        traces.append({"type": "scatter", "mode": "markers", "yaxis": "y2", "name": name,
+                       "x": [e.step for e in shown], "y": [e.new_lr for e in shown],
                        "marker": {"symbol": "triangle-down" if kind == "reduce" else "triangle-up"
                                   if kind == "increase" else "circle-open", "size": 10, "color": col},
-                       "text": [html.escape(f"step {e.step}: {e.detail}") for e in events],
+                       "text": [html.escape(f"step {e.step}: {e.detail}") for e in shown],
                        "hovertemplate": "%{text}<extra></extra>"})
 
     layout = base_layout(theme, height=height, legend=True)

@@ -218,3 +218,39 @@ def test_batch_size_from_a_global_batch():
     assert at.button(key="bs.use.125")
     at.number_input(key="bs.replicas").set_value(3).run()  # 1000 / 3: 333 or 334
     assert at.button(key="bs.use.333") and at.button(key="bs.use.334")
+
+
+@pytest.mark.parametrize("page, query, fragment", [
+    (BATCH, {"b": json.dumps({"epochs": 200_000})}, "epochs must be from 1 to 100,000"),
+    (BATCH, {"b": json.dumps({"ref_lr": 1e7})}, "ref_lr must be from 1e-12 to 1e6"),
+    (RANGE, {"rt": json.dumps({"num_it": 20_000})}, "num_it=20000 is not in 6 to 10,000"),
+    (RANGE, {"rt": json.dumps({"end_lr": 1e7})}, "end_lr=10000000.0 is not in 0.0 to 1,000,000.0"),
+    (PLATEAU, {"s": "torch.ReduceLROnPlateau", "lr": "1e-9"}, "lr='1e-9' is not a learning rate"),
+])
+def test_link_values_outside_a_widgets_range_warn_instead_of_clamping(page, query, fragment):
+    at = open_page(page, query)
+    assert any(fragment in w.value for w in at.warning), [w.value for w in at.warning]
+    assert not at.error
+
+
+def test_range_test_upload_link_is_not_blocked_by_hidden_sweep_settings():
+    at = open_page(RANGE, {"rt": json.dumps({"src": "upload", "start_lr": 0.0})})  # 0 is invalid for exp sweeps
+    assert not at.error and any("Upload a file" in i.value for i in at.info)
+
+
+def test_range_test_too_long_is_refused_under_its_widget():
+    at = open_page(RANGE)
+    at.number_input(key="rt.batch_size").set_value(1438).run()
+    at.number_input(key="rt.num_it").set_value(1000).run()
+    assert [e.value for e in at.error] == [
+        "num_it 1,000 × batch_size 1,438 = 1,438,000 images; the playground's range test trains on at most "
+        "1,000,000: lower num_it or batch_size"]
+    assert not at.get("plotly_chart")
+
+
+def test_batch_size_without_warmup_links_a_plain_cosine():
+    at = open_page(BATCH)  # the reference itself: k = 1, no warmup
+    links = page_links(at)
+    assert [link["query"]["s"] for link in links] == ["transformers.cosine", "torch.CosineAnnealingLR",
+                                                      "torch.OneCycleLR"]
+    assert json.loads(links[1]["query"]["p"]) == {"T_max": 450_450}

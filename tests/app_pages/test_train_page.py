@@ -127,6 +127,7 @@ def test_a_link_restores_setup_and_runs():
 @pytest.mark.parametrize("query, fragment", [
     ({"t": "{bad"}, "not valid JSON"),
     ({"t": '{"batch_size": 0}'}, "batch_size=0 is not valid (1 to 1438)"),
+    ({"t": '{"hidden": 100}'}, "hidden=100 is not valid (16, 32, 64, 128, 256)"),
     ({"r": '[{"s": "torch.Nope"}]'}, "unknown scheduler"),
     ({"r": '[{"s": "torch.StepLR", "p": {"step_size": 3}, "lr": -1}]'}, "lr=-1 is not a learning rate"),
 ])
@@ -144,3 +145,12 @@ def test_state_round_trip():
             Run(Schedule("transformers.cosine", {"num_warmup_steps": 5, "num_training_steps": 50}, "b"), 1e-3)]
     assert runs_from_query(runs_to_query(runs), warnings, 50) == runs and not warnings
     assert setup_to_query(Setup()) == {}
+
+
+def test_momentum_is_kept_while_adam_hides_it():
+    at = app(page=PAGE)
+    at.sidebar.slider(key="train.momentum").set_value(0.5).run()
+    at.sidebar.radio(key="train.optimizer").set_value("adam").run()
+    assert json.loads(at.query_params["t"]) == {"optimizer": "adam", "momentum": 0.5}
+    at.sidebar.radio(key="train.optimizer").set_value("sgd").run()
+    assert at.sidebar.slider(key="train.momentum").value == 0.5

@@ -616,3 +616,17 @@ def test_cyclic_bounds_from_the_playground_test_train_well(rule):
     n = total_steps(config)
     lr = schedules.compute("torch.CyclicLR", {"base_lr": base, "max_lr": top, "step_size_up": 4 * 23}, steps=n)
     assert train(config, lr).val_accuracy[-1] > 0.9
+
+
+def test_cyclic_bounds_never_invert():
+    """A linear sweep samples low rates coarsely: the loss starts to fall above half the lr where it stops, and
+    base_lr falls back to a quarter of max_lr."""
+    result = rt.run_playground(TrainConfig(), RangeTestConfig(mode="linear"))
+    base, top, why = rt.cyclic_bounds(result, "valley_span")
+    assert base == top / 4 and "a quarter of max_lr" in why
+    for optimizer in ("sgd", "adam"):
+        for mode in ("exp", "linear"):
+            result = rt.run_playground(TrainConfig(optimizer=optimizer), RangeTestConfig(mode=mode))
+            for rule in rt.CYCLIC_RULES:
+                base, top, _ = rt.cyclic_bounds(result, rule)
+                assert 0 < base < top, (optimizer, mode, rule)

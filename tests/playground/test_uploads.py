@@ -466,3 +466,10 @@ def test_any_bytes_give_a_table_or_an_upload_error(data):
             reader(data)
         except UploadError as e:
             assert str(e).endswith((".", "?"))
+
+
+def test_a_cell_over_the_csv_field_limit_is_an_upload_error():
+    huge = b'lr,loss\n1,"' + b"x" * 140_000 + b'"\n'
+    for read in (read_lr_loss, read_metric):
+        with pytest.raises(UploadError, match="could not be read as CSV"):
+            read(huge)
