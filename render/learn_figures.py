@@ -45,6 +45,15 @@ def _decimated(y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray,
     return idx, _finite(val)
 
 
+def _log_axis(values) -> dict:
+    """A log axis: one label per decade when the values span a decade or more (plotly would label every digit),
+    else labels at 1, 2 and 5 of each decade (a narrower range may hold no power of ten at all)."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v) & (v > 0)]
+    wide = v.size and np.log10(v.max() / v.min()) >= 1
+    return {"type": "log", "tickmode": "linear", "dtick": 1 if wide else "D2"}
+
+
 def training_figure(runs: list[TrainingRun], *, theme: str = "light", log_loss: bool = True,
                     log_lr: bool = False, height: int = 560) -> go.Figure:
     """Two panels over optimizer steps. Top: each run's batch loss (faint), training-set and validation loss after
@@ -89,12 +98,12 @@ def training_figure(runs: list[TrainingRun], *, theme: str = "light", log_loss: 
     loss = axis_style(c, "loss (solid: train set, dashed: validation)")
     loss.update({"domain": [0.38, 1.0], "hoverformat": ".4~g"})
     if log_loss:
-        loss.update({"type": "log", "dtick": 1})  # a label per decade: 2s and 5s would crowd a small panel
+        loss.update(_log_axis(np.concatenate([np.asarray(r.batch_loss, dtype=np.float64) for r in runs])))
     lr = axis_style(c, "lr (dotted)")
     lr.update({"overlaying": "y", "side": "right", "showgrid": False, "tickmode": "auto", "rangemode": "tozero",
                "hoverformat": ".4~g"})
     if log_lr:
-        lr.update({"type": "log", "dtick": 1})  # a label per decade
+        lr.update(_log_axis(np.concatenate([np.asarray(r.lr, dtype=np.float64) for r in runs])))
     acc = axis_style(c, "val accuracy")
     lowest = min((np.nanmin(_finite(r.val_accuracy)) for r in runs if np.isfinite(r.val_accuracy).any()), default=0.0)
     acc.update({"domain": [0.0, 0.3], "tickformat": ".0%",
@@ -237,7 +246,7 @@ def plateau_figure(trace, *, theme: str = "light", x_title: str = "step", log_lr
     lr = axis_style(c, "lr")
     lr.update({"overlaying": "y", "side": "right", "showgrid": False, "tickmode": "auto", "exponentformat": "power"})
     if log_lr:
-        lr.update({"type": "log", "dtick": 1})  # a label per decade: 2s and 5s crowd a secondary axis
+        lr.update(_log_axis(trace.lr))
     layout.update({"xaxis": x, "yaxis": y, "yaxis2": lr, "shapes": shapes, "annotations": annotations,
                    "hovermode": "closest", "uirevision": "plateau"})
     layout["legend"].update({"y": -0.12, "yanchor": "top"})  # below: the rule labels sit above the plot

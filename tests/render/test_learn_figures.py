@@ -108,7 +108,7 @@ def test_plateau_figure_draws_every_event_where_the_lr_changed():
     rects = [s for s in d["layout"]["shapes"] if s["type"] == "rect"]
     assert [s["x0"] for s in lines] == [e.step for e in trace.events]
     assert len(rects) == len(trace.cooldown_spans) > 0
-    assert d["layout"]["yaxis2"]["type"] == "log"
+    assert d["layout"]["yaxis2"]["type"] == "log" and d["layout"]["yaxis2"]["dtick"] == 1  # spans decades
     assert [a["text"] for a in d["layout"]["annotations"]] == [e.rule for e in trace.events]
 
 
