@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from app_pages import common
-from app_pages.state import MAX_UI_STEPS, Schedule, Settings, schedule_to_query, settings_to_query
+from app_pages.state import MAX_UI_STEPS, Schedule, Settings, json_object, schedule_to_query, settings_to_query
 from playground import scaling
 from render.learn_figures import scaling_figure
 
@@ -39,10 +39,10 @@ RULE_NAMES = {"linear": "linear: lr × k", "sqrt": "square root: lr × √k", "n
 
 
 def input_from_query(query: dict, warnings: list[str]) -> scaling.ScalingInput:
+    data = json_object(query, "b", "batch setup", warnings)
+    if data is None:
+        return DEFAULT
     try:
-        data = json.loads(query["b"])
-        if not isinstance(data, dict):
-            raise ValueError("not an object")
         names = {f.name for f in fields(scaling.ScalingInput)}
         unknown = set(data) - names
         if unknown:

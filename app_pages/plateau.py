@@ -12,7 +12,7 @@ import streamlit as st
 import schedules
 from app_pages import common, widgets
 from app_pages.metrics import staircase_loss
-from app_pages.state import FRAMEWORKS, Schedule, Settings, schedule_from_query, schedule_to_query
+from app_pages.state import FRAMEWORKS, Schedule, Settings, json_object, schedule_from_query, schedule_to_query
 from app_pages.train_state import Run, Setup
 from app_pages.training_cache import trained
 from playground.uploads import UploadError, read_metric, sample_metric_csv
@@ -41,16 +41,7 @@ BASE_LR = 0.5  # high enough for the playground to stall, so that the scheduler 
 
 def source_from_query(query: dict, warnings: list[str]) -> dict:
     source = dict(SOURCE_DEFAULTS)
-    if "m" not in query:
-        return source
-    try:
-        data = json.loads(query["m"])
-        if not isinstance(data, dict):
-            raise ValueError
-    except ValueError:
-        warnings.append("The link's metric source (m) is not valid JSON; using a synthetic loss.")
-        return source
-    for key, value in data.items():
+    for key, value in (json_object(query, "m", "metric source", warnings) or {}).items():
         if key == "src" and value in SOURCES:
             source[key] = value
         elif key in SOURCE_LIMITS and isinstance(value, (int, float)) and not isinstance(value, bool) \

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from app_pages.state import Schedule, Settings, schedule_to_query, settings_to_query
+from app_pages.state import Schedule, Settings, json_object, schedule_to_query, settings_to_query
 from app_pages.train_state import Run, Setup, runs_to_query, setup_to_query
 from playground import range_test as rt
 from playground.mlp import TrainConfig
@@ -40,14 +40,8 @@ RULE_NAMES = {"valley_span": "where the loss starts to fall, and half where it s
 
 def state_from_query(query: dict, warnings: list[str]) -> dict:
     state = dict(DEFAULTS)
-    if "rt" not in query:
-        return state
-    try:
-        data = json.loads(query["rt"])
-        if not isinstance(data, dict):
-            raise ValueError
-    except ValueError:
-        warnings.append("The link's range test settings (rt) are not valid JSON; using the defaults.")
+    data = json_object(query, "rt", "range test settings", warnings)
+    if data is None:
         return state
     for key, value in data.items():
         if key not in DEFAULTS or type(value) is not type(DEFAULTS[key]) and not (

@@ -173,6 +173,21 @@ def curves_from_query(query: dict[str, str], warnings: list[str], steps: int = 1
     return curves or None
 
 
+def json_object(query: dict[str, str], key: str, what: str, warnings: list[str]) -> dict | None:
+    """The JSON object a link holds under ``key``: None when there is none, or (with a warning naming ``what``)
+    when it is not a JSON object."""
+    if key not in query:
+        return None
+    try:
+        data = json.loads(query[key])
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        warnings.append(f"The link's {what} ({key}) is not valid JSON (an object); using the defaults.")
+        return None
+    return data
+
+
 METRIC_DEFAULT = {"kind": "placeholder", "seed": 0, "noise": 0.02}
 
 

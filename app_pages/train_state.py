@@ -13,7 +13,7 @@ import schedules
 from playground.mlp import TrainConfig
 from playground.schedule_run import STEPPINGS
 
-from .state import Schedule, schedule_from_query
+from .state import Schedule, json_object, schedule_from_query
 
 MAX_RUNS = 4
 HIDDEN_CHOICES = (16, 32, 64, 128, 256)
@@ -66,16 +66,7 @@ def setup_to_query(setup: Setup) -> dict[str, str]:
 
 def setup_from_query(query: dict[str, str], warnings: list[str]) -> Setup:
     setup = Setup()
-    if "t" not in query:
-        return setup
-    try:
-        data = json.loads(query["t"])
-        if not isinstance(data, dict):
-            raise ValueError
-    except ValueError:
-        warnings.append("The link's training setup (t) is not valid JSON; using the defaults.")
-        return setup
-    for key, value in data.items():
+    for key, value in (json_object(query, "t", "training setup", warnings) or {}).items():
         if key not in Setup.__dataclass_fields__:
             warnings.append(f"The link's training setup has an unknown field {key!r}; it is ignored.")
             continue

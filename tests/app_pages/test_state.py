@@ -130,3 +130,14 @@ def test_log_slider_positions():
     assert ladder[:4] == [1e-4, 1.5e-4, 2e-4, 2.5e-4] and ladder[-1] == 1.0 and 3e-4 in ladder and 0.25 in ladder
     assert _nearest([0.0, *ladder], 0.0) == 0.0 and _nearest([0.0, *ladder], 0.0031) == 3e-3
     assert _nearest(ladder, -1) == 1e-4
+
+
+def test_json_object_from_a_link():
+    from app_pages.state import json_object
+
+    warnings: list[str] = []
+    assert json_object({}, "t", "setup", warnings) is None and not warnings
+    assert json_object({"t": '{"a": 1}'}, "t", "setup", warnings) == {"a": 1} and not warnings
+    for bad in ("{bad", "[1, 2]", "3"):
+        assert json_object({"t": bad}, "t", "training setup", warnings) is None
+    assert warnings == ["The link's training setup (t) is not valid JSON (an object); using the defaults."] * 3
