@@ -92,8 +92,7 @@ def animation_controls(name: str) -> dict:
 def main() -> None:
     load_state("animate")  # the schedule is Explore's: same widgets, same link
     settings = common.settings_controls()
-    for warning in st.session_state.pop(f"{PREFIX}.warnings", []):
-        st.warning(warning, icon="🔗")
+    common.show_link_warnings(PREFIX)
     st.title("Animate a schedule")
     st.caption("Looping GIFs in the style of convolution arithmetic: the same schedule as on Explore.")
     preview, controls = st.columns([3, 2], gap="large")

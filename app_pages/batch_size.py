@@ -10,12 +10,12 @@ import numpy as np
 import streamlit as st
 
 from app_pages import common
+from app_pages.common import KEEP
 from app_pages.state import MAX_UI_STEPS, Schedule, Settings, json_object, schedule_to_query, settings_to_query
 from playground import scaling
 from render.learn_figures import scaling_figure
 
 PREFIX = "bs"
-KEEP = {"persist_state": "session"}
 PRESETS = {  # name -> ScalingInput fields
     "ImageNet, ResNet-50, 8 GPUs × 32 (Goyal et al.'s reference)": dict(
         dataset_size=1_281_167, epochs=90, per_device_batch=32, replicas=8, ref_batch=256, ref_lr=0.1),
@@ -184,8 +184,7 @@ def schedule_links(result: scaling.ScalingResult) -> None:
 
 def main() -> None:
     load_state()
-    for warning in st.session_state.pop(f"{PREFIX}.warnings", []):
-        st.warning(warning, icon="🔗")
+    common.show_link_warnings(PREFIX)
     st.title("Batch size and learning rate")
     st.caption("Scale the lr with the batch, warm it up when the batch is large, and count the steps exactly: "
                "num_training_steps must be the number of optimizer steps, not of samples or batches.")

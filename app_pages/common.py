@@ -16,6 +16,8 @@ from schedules import snippets
 from .metrics import metric_series
 from .state import FRAMEWORKS, MAX_UI_STEPS, Schedule, Settings
 
+KEEP = {"persist_state": "session"}  # a widget keeps its value while hidden (another page, another choice)
+
 # ----------------------------------------------------------------------------------------- engine
 
 
@@ -82,6 +84,12 @@ def schedule_phases(sched: Schedule, settings: Settings) -> tuple:
 # ------------------------------------------------------------------------------------------- links
 
 
+def show_link_warnings(prefix: str) -> None:
+    """What was wrong with the link the page was opened from (collected by its loader), shown once."""
+    for warning in st.session_state.pop(f"{prefix}.warnings", []):
+        st.warning(warning, icon="🔗")
+
+
 def is_new_link(prefix: str, query: dict, key: str) -> bool:
     """True when the URL describes a view this session did not write itself: a link opened or edited by hand.
     The browser applies a rerun's URL update a moment after the rerun, so a quick second change arrives with the
@@ -118,7 +126,7 @@ def settings_controls(key: str = "settings") -> Settings:
         seed_settings(Settings(), key)
     sb = st.sidebar
     sb.header("Run")
-    keep = {"persist_state": "session"}  # the same controls on every page keep their values across pages
+    keep = KEEP  # the same controls on every page keep their values across pages
     sb.radio("Length given as", ["steps", "epochs"], key=f"{key}.length", horizontal=True, **keep,
              format_func=lambda v: "total steps" if v == "steps" else "epochs × steps/epoch")
     s = Settings(length=st.session_state[f"{key}.length"])
@@ -226,3 +234,19 @@ def code_section(sched: Schedule, settings: Settings):
                         wrap_lines=True)
             except schedules.ScheduleError as err:
                 st.caption(f"No snippet: {err}")
+
+
+# ------------------------------------------------------------------------------------------------ uploads
+
+
+def csv_upload(prefix: str, label: str, example: bytes, example_name: str, purpose: str):
+    """A CSV uploader with an example file to download beside it; the uploaded file, or None with a note that
+    says what a file is for (a link cannot carry one)."""
+    left, right = st.columns([3, 1])
+    upload = left.file_uploader(label, type=["csv", "tsv", "txt"], key=f"{prefix}.upload")
+    right.download_button("An example file", example, file_name=example_name, mime="text/csv", on_click="ignore",
+                          icon=":material/download:", key=f"{prefix}.sample")
+    if upload is None:
+        st.info(f"Upload a file to {purpose}; a link cannot carry the file, so it is asked for again when a link is "
+                "opened.")
+    return upload

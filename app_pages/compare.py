@@ -96,8 +96,7 @@ def remove_curve(index: int, steps: int) -> None:
 def main() -> None:
     load_state()
     settings = common.settings_controls()
-    for warning in st.session_state.pop(f"{PREFIX}.warnings", []):
-        st.warning(warning, icon="🔗")
+    common.show_link_warnings(PREFIX)
     st.title("Compare schedules")
     st.caption(f"Up to {MAX_CURVES} curves from any framework, on the same run "
                f"({settings.total_steps:,} steps, base lr {settings.base_lr:g}).")

@@ -17,7 +17,7 @@ def metric_widgets() -> dict:
         seed_metric(METRIC_DEFAULT)
     with st.expander("The metric it reacts to", expanded=True):
         st.caption("metrics[t] is what step() receives after step t.")
-        keep = {"persist_state": "session"}
+        keep = common.KEEP
         kind = st.radio("metric", ["placeholder", "noisy"], key=f"{PREFIX}.metric.kind", horizontal=True, **keep,
                         format_func=lambda k: "the code's val_loss (max(0.3, 1/(1+0.05 t)))"
                         if k == "placeholder" else "a noisy synthetic loss (seeded)")
@@ -34,8 +34,7 @@ def metric_widgets() -> dict:
 def main() -> None:
     load_state("explore")
     settings = common.settings_controls()
-    for warning in st.session_state.pop(f"{PREFIX}.warnings", []):
-        st.warning(warning, icon="🔗")
+    common.show_link_warnings(PREFIX)
 
     run = settings.scheduler_steps
     old = st.session_state.get(f"{PREFIX}.run_steps")

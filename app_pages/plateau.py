@@ -11,6 +11,7 @@ import streamlit as st
 
 import schedules
 from app_pages import common, widgets
+from app_pages.common import KEEP
 from app_pages.metrics import staircase_loss
 from app_pages.state import FRAMEWORKS, Schedule, Settings, json_object, schedule_from_query, schedule_to_query
 from app_pages.train_state import Run, Setup
@@ -18,7 +19,6 @@ from app_pages.training_cache import trained
 from playground.uploads import UploadError, read_metric, sample_metric_csv
 from render.learn_figures import plateau_figure
 
-KEEP = {"persist_state": "session"}  # hidden widgets keep their values (another source, another page)
 PREFIX = "plateau"
 NAMES = ["torch.ReduceLROnPlateau", "oneflow.ReduceLROnPlateau", "transformers.reduce_lr_on_plateau",
          "transformers.greedy"]
@@ -111,14 +111,10 @@ def metric_controls() -> tuple[dict, str]:
 
 def uploaded_metric() -> np.ndarray | None:
     """The metric of the uploaded file, or None with the reason shown (never an exception)."""
-    left, right = st.columns([3, 1])
-    upload = left.file_uploader("A CSV with a metric column (val_loss, eval_loss, accuracy, …) and optionally an "
-                                "epoch or step column", type=["csv", "tsv", "txt"], key=f"{PREFIX}.upload")
-    right.download_button("An example file", sample_metric_csv(), file_name="val_loss_example.csv",
-                          mime="text/csv", on_click="ignore", icon=":material/download:", key=f"{PREFIX}.sample")
+    upload = common.csv_upload(PREFIX, "A CSV with a metric column (val_loss, eval_loss, accuracy, …) and "
+                               "optionally an epoch or step column", sample_metric_csv(), "val_loss_example.csv",
+                               "drive the scheduler with it")
     if upload is None:
-        st.info("Upload a file to drive the scheduler with it; a link cannot carry the file, so it is asked for "
-                "again when a link is opened.")
         return None
     try:
         table = read_metric(upload.getvalue(), name=upload.name)
@@ -143,8 +139,7 @@ def events_table(trace) -> pd.DataFrame:
 
 def main() -> None:
     load_state()
-    for warning in st.session_state.pop(f"{PREFIX}.warnings", []):
-        st.warning(warning, icon="🔗")
+    common.show_link_warnings(PREFIX)
     st.title("Plateau on real metrics")
     st.caption("ReduceLROnPlateau and GreedyLR react to a metric, not to the step count. Feed them a real metric "
                "series and see every change of the lr, with the rule that fired.")

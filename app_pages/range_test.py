@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
+from app_pages.common import KEEP
 from app_pages.state import Schedule, Settings, json_object, schedule_to_query, settings_to_query
 from app_pages.train_state import Run, Setup, runs_to_query, setup_to_query
 from playground import range_test as rt
@@ -18,7 +19,6 @@ from playground.schedule_run import run_shape
 from playground.uploads import UploadError, read_lr_loss, sample_lr_loss_csv
 from render.learn_figures import range_test_figure
 
-KEEP = {"persist_state": "session"}  # hidden widgets keep their values (another source, another page)
 PREFIX = "rt"
 SOURCES = {"train": "the playground model", "upload": "a CSV of (lr, loss)"}
 # The link's "rt": the test and the model; "go": how the result is carried into a schedule
@@ -147,17 +147,12 @@ def show_error(err: ValueError, spots: dict) -> None:
 
 
 def uploaded_test(state: dict, config: rt.RangeTestConfig) -> rt.RangeTestResult | None:
-    left, right = st.columns([3, 1])
-    upload = left.file_uploader("A CSV with an lr column (lr, learning_rate, lrs) and a loss column (loss, "
-                                "smooth_loss, losses …): fastai's recorder or torch-lr-finder's history",
-                                type=["csv", "tsv", "txt"], key=f"{PREFIX}.upload")
-    right.download_button("An example file", sample_lr_loss_csv(), file_name="range_test_example.csv",
-                          mime="text/csv", on_click="ignore", icon=":material/download:", key=f"{PREFIX}.sample")
+    upload = common.csv_upload(PREFIX, "A CSV with an lr column (lr, learning_rate, lrs) and a loss column (loss, "
+                               "smooth_loss, losses …): fastai's recorder or torch-lr-finder's history",
+                               sample_lr_loss_csv(), "range_test_example.csv", "analyse your own range test")
     state["smoothed"] = st.toggle("The losses are already smoothed (fastai's recorder.losses, torch-lr-finder's "
                                   "history['loss'])", key=f"{PREFIX}.smoothed", **KEEP)
     if upload is None:
-        st.info("Upload a file to analyse your own range test; a link cannot carry the file, so it is asked for "
-                "again when a link is opened.")
         return None
     try:
         table = read_lr_loss(upload.getvalue(), name=upload.name)
@@ -235,8 +230,7 @@ def suggestions_table(result: rt.RangeTestResult) -> pd.DataFrame:
 
 def main() -> None:
     load_state()
-    for warning in st.session_state.pop(f"{PREFIX}.warnings", []):
-        st.warning(warning, icon="🔗")
+    common.show_link_warnings(PREFIX)
     st.title("LR range test")
     st.caption("Train with a learning rate that grows every batch and watch the loss: it falls, reaches a valley, "
                "then explodes. Smith (2015) reads the bounds of a cyclical schedule off this curve; fastai's "

@@ -184,8 +184,7 @@ def explore_link(run: Run, setup: Setup) -> dict[str, str]:
 def main() -> None:
     load_state()
     setup = setup_controls()
-    for warning in st.session_state.pop(f"{PREFIX}.warnings", []):
-        st.warning(warning, icon="🔗")
+    common.show_link_warnings(PREFIX)
     st.title("Training playground")
     spe, total = run_shape(setup.config())
     st.caption(f"A 64 → {setup.hidden} → 10 MLP written in numpy, trained on the 8×8 handwritten digits (UCI, "
