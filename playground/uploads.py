@@ -169,6 +169,12 @@ def _num(cell: str, decimal_comma: bool, kinds: set | None = None) -> float | No
     return None
 
 
+def _rows(row_nos: np.ndarray) -> str:
+    """'row 7' or 'rows 3, 4, 9, 12, 15, ...': the first five spreadsheet rows of a selection."""
+    shown = ", ".join(str(r) for r in row_nos[:5]) + (", ..." if row_nos.size > 5 else "")
+    return f"row{'s' if row_nos.size != 1 else ''} {shown}"
+
+
 def _is_missing(cell: str) -> bool:
     return _unquote(cell).lower() in _MISSING
 
@@ -592,9 +598,8 @@ def read_metric(data: bytes, *, name: str = "upload") -> MetricTable:
         empty[i] = _is_missing(cells[i])
     if empty.any():
         k = int(empty.sum())
-        where = ", ".join(str(r) for r in row_nos[empty][:5]) + (", ..." if k > 5 else "")
         notes.append(
-            f"Skipped {k:,} row{'s' if k != 1 else ''} where {label} is empty (row{'s' if k != 1 else ''} {where}); "
+            f"Skipped {k:,} row{'s' if k != 1 else ''} where {label} is empty ({_rows(row_nos[empty])}); "
             "write nan to keep a missing value as NaN."
         )
         keep = ~empty
@@ -611,9 +616,8 @@ def read_metric(data: bytes, *, name: str = "upload") -> MetricTable:
         raise UploadError(f"Every value in {label} is nan: there is nothing to follow.")
     if nan.any():
         k = int(nan.sum())
-        where = ", ".join(str(r) for r in row_nos[nan][:5]) + (", ..." if k > 5 else "")
         notes.append(
-            f"{k:,} value{'s are' if k != 1 else ' is'} nan (row{'s' if k != 1 else ''} {where}): ReduceLROnPlateau "
+            f"{k:,} value{'s are' if k != 1 else ' is'} nan ({_rows(row_nos[nan])}): ReduceLROnPlateau "
             "treats NaN as not better than the best, so each counts as a bad epoch."
         )
 
